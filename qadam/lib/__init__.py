@@ -1,0 +1,1 @@
+"""Pure, framework-free helpers. Nothing in here may import Django."""
