@@ -1,0 +1,1 @@
+"""Qadam: track how a country implements the recommendations it receives."""
