@@ -1,0 +1,70 @@
+"""Shared fixtures: the named personas every app's tests speak through."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from qadam.accounts.models import Organisation, User
+from qadam.taxonomy.models import Institution
+
+PERSONAS = ("admin", "focal_point", "contributor", "ngo_member", "observer", "outsider")
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(username: str, role: str = "", organisation: Organisation | None = None) -> User:
+        return User.objects.create_user(
+            username=username, password="pw-" + username, role=role, organisation=organisation
+        )
+
+    return make
+
+
+@pytest.fixture
+def personas(make_user: Callable[..., User]) -> dict[str, User]:
+    """Aigerim (secretariat admin), Daniyar (MLSP focal point), Saule (MLSP contributor),
+    Nurlan (NGO member), Olivia (UNDP observer) and Timur (an outsider, no role)."""
+    mlsp, _ = Institution.objects.get_or_create(
+        code="MLSP",
+        defaults={"name": {"en": "Ministry of Labour and Social Protection of the Population"},
+                  "kind": Institution.Kind.MINISTRY},
+    )
+    gov = Organisation.objects.create(name={"en": "MLSP"}, kind="government", institution=mlsp)
+    mfa = Organisation.objects.create(name={"en": "MFA (secretariat)"}, kind="government")
+    ngo = Organisation.objects.create(name={"en": "Kazakhstan Bureau for Human Rights"}, kind="ngo")
+    undp = Organisation.objects.create(name={"en": "UNDP"}, kind="observer")
+    return {
+        "admin": make_user("aigerim", "secretariat_admin", mfa),
+        "focal_point": make_user("daniyar", "focal_point", gov),
+        "contributor": make_user("saule", "contributor", gov),
+        "ngo_member": make_user("nurlan", "ngo_member", ngo),
+        "observer": make_user("olivia", "observer", undp),
+        "outsider": make_user("timur"),
+    }
+
+
+@pytest.fixture
+def client_for(personas: dict[str, User]) -> Callable[[str], Client]:
+    """A logged-in HTTP client for a persona; "anonymous" gives a fresh client."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        if persona != "anonymous":
+            client.force_login(personas[persona])
+        return client
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> str:
+    from django.conf import settings
+
+    path = str(settings.QADAM_DATA_DIR)
+    if not os.path.isdir(path):
+        pytest.skip(f"QADAM_DATA_DIR {path} is missing")
+    return path
