@@ -178,6 +178,11 @@ def decode_utf8(data: bytes, filename: str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         row, column = _locate_bad_byte(data, exc.start)
+        if exc.reason == "unexpected end of data":
+            # Valid UTF-8 up to a character cut in half: the upload was cut short.
+            raise ImportFormatError(
+                filename, "the file is truncated (it ends inside a character)", row, column
+            ) from exc
         raise ImportFormatError(
             filename,
             f"not UTF-8 (looks like {_guess_encoding(data)}?) — save it as UTF-8",
