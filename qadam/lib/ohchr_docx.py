@@ -46,8 +46,12 @@ import re
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import docx
+from docx.table import Table as DocxTable
 
 from qadam.lib.records import (
     ImportFormatError,
@@ -100,8 +104,13 @@ def parse_ohchr_list(data: bytes, filename: str) -> ParseResult:
     facts = heading_facts(document)
     state = _ListState(filename, facts)
     row_number = 0
-    for table in document.tables:
-        for row in table.rows:
+    # Body order matters: some lists put "Theme:" headings as paragraphs between
+    # per-theme tables instead of as merged rows.
+    for block in document.iter_inner_content():
+        if not isinstance(block, DocxTable):
+            state.take_paragraph(block.text)
+            continue
+        for row in block.rows:
             row_number += 1
             state.take_row(row_number, _unique_cell_texts(row))
         state.end_table()
@@ -116,8 +125,6 @@ def parse_ohchr_list(data: bytes, filename: str) -> ParseResult:
 
 def open_docx(data: bytes, filename: str) -> Any:
     """A python-docx ``Document``, or ``ImportFormatError`` saying what the file is instead."""
-    import docx
-
     if not data.strip():
         raise ImportFormatError(filename, "the file is empty")
     if not data.startswith(b"PK"):
@@ -281,6 +288,11 @@ class _ListState:
         elif len(cells) > 1:
             self._take_recommendation(number, cells)
 
+    def take_paragraph(self, text: str) -> None:
+        theme = _THEME_ROW.match(text)
+        if theme:
+            self.cluster = self._theme_name(theme["name"])
+
     def _continues_list(self, cells: list[str]) -> bool:
         if self.columns is None:
             return False
@@ -340,7 +352,9 @@ class _ListState:
 class _RowParser:
     """One recommendation row: its cells in, a record and (column, message) problems out."""
 
-    def __init__(self, columns: _Columns, cells: list[str], theme_name: Any) -> None:
+    def __init__(
+        self, columns: _Columns, cells: list[str], theme_name: Callable[[str], str]
+    ) -> None:
         self.columns = columns
         self.cells = cells + [""] * (columns.width - len(cells))
         self.theme_name = theme_name

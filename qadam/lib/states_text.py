@@ -20,7 +20,8 @@ keep their first group in the text.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
+from typing import TypeVar
 
 from qadam.lib.records import RESPONSES, LabelRef
 
@@ -63,6 +64,7 @@ _NOT_STATE_WORDS = frozenset(
 )
 _MAX_STATE_NAME = 70  # longest UN name is ~52 characters
 _TRAILING_JUNK = " \t\r\n;.,:"
+_H = TypeVar("_H", bound=Hashable)
 
 
 def split_states(text: str) -> list[str]:
@@ -174,7 +176,7 @@ def clean_name(text: str) -> str:
     return " ".join(text.replace("\u00a0", " ").split()).strip(" ;,")
 
 
-def _dedupe(items: Iterable[str]) -> list[str]:
+def _dedupe(items: Iterable[_H]) -> list[_H]:
     return list(dict.fromkeys(items))
 
 

@@ -138,25 +138,13 @@ def _columns(table: Table) -> dict[str, int]:
 def _record(
     number: int, row: dict[str, str], filename: str
 ) -> tuple[ParsedRecommendation, list[RowProblem]]:
-    problems: list[tuple[str, str]] = []
-    text = " ".join(row.get("text", "").split())
-    if not text:
-        problems.append(("text", "the recommendation text is empty"))
-    response = normalise_response(row.get("response", ""))
-    if response is None:
-        problems.append(("response", allowed_responses_message(row.get("response", ""))))
-    language = row.get("language", "").lower() or "en"
-    if not _LANGUAGE_RE.match(language):
-        problems.append(("language", f"{language!r} is not a language code such as en, ru, kk"))
-    action = row.get("action_category", "")
-    if action and action not in ("1", "2", "3", "4", "5"):
-        problems.append(("action_category", f"{action!r} is not one of 1–5"))
+    problems = _value_problems(row)
     labels = _sdg_labels(row, problems) + _list_labels(row)
     record = ParsedRecommendation(
         row=number,
-        text=text,
+        text=" ".join(row.get("text", "").split()),
         number=row.get("number", ""),
-        response=response or "",
+        response=normalise_response(row.get("response", "")) or "",
         response_text=row.get("response_text", ""),
         recommending_states=[
             clean_name(s) for s in split_multi(row.get("recommending_states", ""))
@@ -167,10 +155,26 @@ def _record(
         session=row.get("session", ""),
         document_symbol=row.get("document_symbol", ""),
         cluster=row.get("cluster", ""),
-        action_category=action,
-        language=language,
+        action_category=row.get("action_category", ""),
+        language=row.get("language", "").lower() or "en",
     )
     return record, [RowProblem(filename, number, f, m) for f, m in problems]
+
+
+def _value_problems(row: dict[str, str]) -> list[tuple[str, str]]:
+    """(column, message) for each value that breaks the template's rules (SDGs aside)."""
+    problems: list[tuple[str, str]] = []
+    if not row.get("text", "").strip():
+        problems.append(("text", "the recommendation text is empty"))
+    if normalise_response(row.get("response", "")) is None:
+        problems.append(("response", allowed_responses_message(row.get("response", ""))))
+    language = row.get("language", "").lower()
+    if language and not _LANGUAGE_RE.match(language):
+        problems.append(("language", f"{language!r} is not a language code such as en, ru, kk"))
+    action = row.get("action_category", "")
+    if action and action not in ("1", "2", "3", "4", "5"):
+        problems.append(("action_category", f"{action!r} is not one of 1–5"))
+    return problems
 
 
 def _sdg_labels(row: dict[str, str], problems: list[tuple[str, str]]) -> list[LabelRef]:

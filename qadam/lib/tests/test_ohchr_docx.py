@@ -11,6 +11,7 @@ from qadam.lib.ohchr_docx import parse_ohchr_list
 from qadam.lib.records import ImportFormatError, LabelRef
 from qadam.lib.tests.ohchr_fixtures import (
     CYCLE3_HEADER,
+    FOUR_COLUMN_HEADER,
     SOURCE,
     build_synthetic_ohchr_list,
     with_rows,
@@ -84,6 +85,25 @@ def test_four_column_document_facts(synthetic):
 def test_a_list_split_over_two_tables(synthetic):
     split = parse_ohchr_list(build_synthetic_ohchr_list(split_at=3), "synthetic.docx")
     assert [r.to_json() for r in split.records] == [r.to_json() for r in synthetic.records]
+
+
+def test_theme_headings_as_paragraphs_between_tables():
+    document = docx.Document()
+    for theme, number in (("Right to education", "140.1"), ("Right to health", "140.2")):
+        document.add_paragraph(f"Theme: {theme}")
+        table = document.add_table(rows=2, cols=4)
+        for cell, text in zip(table.rows[0].cells, FOUR_COLUMN_HEADER, strict=True):
+            cell.text = text
+        row = (f"{number} Do a synthetic thing (Chile);", "Supported", "- Right to health", "")
+        for cell, text in zip(table.rows[1].cells, row, strict=True):
+            cell.text = text
+    out = io.BytesIO()
+    document.save(out)
+    result = parse_ohchr_list(out.getvalue(), "synthetic.docx")
+    assert [(r.number, r.cluster, r.row) for r in result.records] == [
+        ("140.1", "Right to education", 2),
+        ("140.2", "Right to health", 4),
+    ]
 
 
 def test_cycle3_layout_with_codes_and_page_header():
