@@ -81,7 +81,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "Recommending State(s)",
         "Recommending State",
     ),
-    "response": ("Position", "Status/Position", "Status", "Response"),
+    # Not a bare "Status": in hand-made sheets that is often implementation status.
+    "response": ("Position", "Status/Position", "Response"),
     "session": ("Session",),
     "themes": ("Theme", "Human rights themes"),
     "groups": ("Affected persons", "Groups of persons", "Concerned groups"),
