@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
 
-from qadam.accounts.models import Organisation, User
-from qadam.taxonomy.models import Institution
+if TYPE_CHECKING:
+    from qadam.accounts.models import Organisation, User
 
 PERSONAS = ("admin", "focal_point", "contributor", "ngo_member", "observer", "outsider")
 
 
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
+    from qadam.accounts.models import User
+
     def make(username: str, role: str = "", organisation: Organisation | None = None) -> User:
         return User.objects.create_user(
             username=username, password="pw-" + username, role=role, organisation=organisation
@@ -28,6 +31,10 @@ def make_user(db: None) -> Callable[..., User]:
 def personas(make_user: Callable[..., User]) -> dict[str, User]:
     """Aigerim (secretariat admin), Daniyar (MLSP focal point), Saule (MLSP contributor),
     Nurlan (NGO member), Olivia (UNDP observer) and Timur (an outsider, no role)."""
+    # Imported here so that pure qadam.lib tests run without Django (-p no:django).
+    from qadam.accounts.models import Organisation
+    from qadam.taxonomy.models import Institution
+
     mlsp, _ = Institution.objects.get_or_create(
         code="MLSP",
         defaults={"name": {"en": "Ministry of Labour and Social Protection of the Population"},
