@@ -105,7 +105,7 @@ def apply_filters(qs: QuerySet[Recommendation], query: RecommendationQuery) -> Q
     return qs
 
 
-def _labelled_with(taxonomy: str, codes: list[str]) -> QuerySet[Label]:
+def _labelled_with(taxonomy: str, codes: list[str]) -> QuerySet[Label, Any]:
     """Recommendations with a live label on these terms or on their children."""
     terms = Term.objects.filter(taxonomy__code=taxonomy, code__in=codes)
     return Label.objects.exclude(status=Label.Status.REJECTED).filter(
