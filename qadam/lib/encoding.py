@@ -1,20 +1,32 @@
 """Decode legacy text files whose encoding nobody wrote down.
 
 UN documents reach us as text extracted years ago on Windows and classic Mac OS
-machines: UTF-8 with or without a BOM, UTF-16, Windows-1252, Latin-1 and Mac Roman,
-with LF, CRLF or bare CR line ends. Byte-order marks and strict UTF-8 are decisive.
-For 8-bit files every candidate decodes *something*, so we score each candidate by
-how plausible its non-ASCII characters look in context and keep the best.
+machines: UTF-8 with or without a BOM, UTF-16, Windows-1252, Latin-1 or Mac Roman
+(Russian files: Windows-1251 or KOI8-R), with LF, CRLF or bare CR line ends.
+Byte-order marks and strict UTF-8 are decisive. For 8-bit files every candidate
+decodes *something*, so each candidate is scored by how plausible its non-ASCII
+characters look in context, and the best one wins.
 
 Why a scorer and not charset-normalizer: these files are English with a handful of
-non-ASCII bytes, nearly all typographic punctuation. The same byte means a curly
-quote in one code page and an accented capital in the other (0xD5 is ``’`` in Mac
-Roman but ``Õ`` in cp1252; 0x92 is ``’`` in cp1252 but ``í`` in Mac Roman), and a
-statistical detector has too little signal to tell them apart. Context does: a
-capital ``Õ`` glued between two lower-case letters (``KazakhstanÕs``) never happens
-in real text, whereas an apostrophe there is the norm; accented letters belong
-inside words of their own script and case pattern; C1 control characters and stray
-mathematical symbols belong nowhere.
+non-ASCII bytes, nearly all typographic punctuation, and the same byte is a curly
+quote in one code page and an accented capital in the other: 0xD5 is ``’`` in Mac
+Roman but ``Õ`` in cp1252, 0xD2/0xD3 are ``“ ”`` in Mac Roman but ``Ò Ó`` in cp1252,
+0xD0 is ``–`` but ``Ð``; the other way round, cp1252's 0x92/0x93/0x94/0x96 read as
+``í ì î ñ`` in Mac Roman. A statistical detector has too little signal to choose.
+Context does:
+
+* an apostrophe between letters, a quote opening before a word or closing after
+  one, a dash next to a space or digit: plausible (+2, +1.5);
+* an accented letter inside a word of one script with a sane case pattern
+  (``café``, ``Côte``): mildly plausible (+0.5), since English text has few;
+* a capital glued into a lower-case word (``KazakhstanÕs``, ``ÒquoteÓ``), a word
+  mixing scripts, or a "Latin" word made mostly of accented letters (Cyrillic read
+  in the wrong code page): implausible (-2 per letter);
+* C1 control characters (Latin-1 reading of 0x80-0x9F) and stray symbols such as
+  ``¥ ∂ √``: implausible (-5, -1.5).
+
+Mac Roman text read as cp1252 thus loses on every apostrophe and quote, and cp1252
+text read as Mac Roman gains only +0.5 per ``í`` where cp1252 gains +2 per ``’``.
 """
 
 from __future__ import annotations
@@ -26,9 +38,10 @@ import unicodedata
 from qadam.lib.records import ImportFormatError
 
 # Tried in this order; on a tie the earlier one wins. cp1252 before latin-1 because
-# they agree except on 0x80-0x9F, where latin-1 yields control characters. cp1251 is
-# here because Kazakhstan's own legacy files are often Russian in Windows-1251.
-CANDIDATES = ("cp1252", "mac_roman", "latin-1", "cp1251")
+# they agree except on 0x80-0x9F, where latin-1 yields control characters. cp1251 and
+# KOI8-R are here because Kazakhstan's own legacy files are often Russian; the case
+# pattern of words tells them apart (their upper and lower halves are swapped).
+CANDIDATES = ("cp1252", "mac_roman", "latin-1", "cp1251", "koi8_r")
 
 # Formats that are clearly not text, by their first bytes, to name them in the error.
 _MAGIC = (
@@ -154,8 +167,6 @@ def _best_8bit(data: bytes, filename: str) -> str:
     return best_codec
 
 
-# Words and characters outside ASCII: only they differ between the candidates.
-_FOREIGN_WORD = re.compile(r"[^\W\d_]*[^\x00-\x7f\W\d_][^\W\d_]*")
 _FOREIGN_CHAR = re.compile(r"[^\x00-\x7f]")
 
 
@@ -163,16 +174,32 @@ def plausibility(text: str) -> float:
     """Higher is more plausible: the sum of per-character scores of non-ASCII text.
 
     Punctuation is scored by its neighbours, letters by the word they sit in.
+    Only non-ASCII characters are visited: they are all that differs between
+    the candidate decodings.
     """
-    score = sum(_word_score(match.group()) for match in _FOREIGN_WORD.finditer(text))
+    score = 0.0
+    scored_words: set[int] = set()
     for match in _FOREIGN_CHAR.finditer(text):
         char, index = match.group(), match.start()
         if char.isalpha():
+            start, end = _word_span(text, index)
+            if start not in scored_words:
+                scored_words.add(start)
+                score += _word_score(text[start:end])
             continue
         before = text[index - 1] if index else " "
         after = text[index + 1] if index + 1 < len(text) else " "
         score += _char_score(before, char, after)
     return score
+
+
+def _word_span(text: str, index: int) -> tuple[int, int]:
+    start, end = index, index + 1
+    while start > 0 and text[start - 1].isalpha():
+        start -= 1
+    while end < len(text) and text[end].isalpha():
+        end += 1
+    return start, end
 
 
 def _word_score(word: str) -> float:

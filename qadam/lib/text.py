@@ -57,6 +57,8 @@ def strip_latin_accents(text: str) -> str:
     Only combining marks that sit on an ASCII letter are dropped, so Kazakh and
     Russian text keeps its letters while French and Spanish names fold.
     """
+    if text.isascii():
+        return text
     out: list[str] = []
     for char in unicodedata.normalize("NFD", text):
         if unicodedata.combining(char) and out and out[-1].isascii():

@@ -38,7 +38,12 @@ from typing import Any
 
 from qadam.lib.encoding import decode_legacy
 from qadam.lib.records import ImportFormatError, ParsedRecommendation, ParseResult, RowProblem
-from qadam.lib.text import capitalise_first, collapse_whitespace, strip_latin_accents
+from qadam.lib.text import (
+    capitalise_first,
+    collapse_whitespace,
+    normalise_for_match,
+    strip_latin_accents,
+)
 
 # --------------------------------------------------------------------------- patterns
 
@@ -233,7 +238,7 @@ def state_under_review(text: str) -> str:
     if title:
         name = _name_after_title(text, title.end())
         if name:
-            return _mixed_case(name, text)
+            return re.sub(r"^the\s+", "", _mixed_case(name, text), flags=re.I)
     review = _REVIEW_OF.search(text)
     return collapse_whitespace(review.group(1)) if review else ""
 
@@ -555,6 +560,7 @@ def _records(
         offsets.append(len(joined))
         joined += collapse_whitespace(line.text) + " "
     parts, note = _split_item(joined)
+    parts = _merge_repeated(parts)
     if note:  # e.g. "COMMENTS: The Government ..." after the last recommendation
         response_text = f"{response_text} {note}".strip()
     records = []
@@ -573,7 +579,7 @@ def _records(
         records.append(
             context.record(
                 row=row,
-                text=part.text,
+                text=capitalise_first(part.text),
                 number=f"{item.para}.{item.item}",
                 response=response,
                 response_text=response_text,
@@ -581,6 +587,20 @@ def _records(
             )
         )
     return records
+
+
+def _merge_repeated(parts: list[_Part]) -> list[_Part]:
+    """'Ratify the OP-CAT (Chile); Ratify the OP-CAT (Togo);' is one recommendation
+    made by two States, as '(Chile, Togo)' would be."""
+    merged: dict[str, _Part] = {}
+    for part in parts:
+        key = normalise_for_match(part.text)
+        if key in merged:
+            kept = merged[key]
+            kept.states.extend(state for state in part.states if state not in kept.states)
+        else:
+            merged[key] = _Part(part.offset, part.text, list(part.states))
+    return list(merged.values())
 
 
 def _is_displaced_quote(text: str) -> bool:
@@ -606,9 +626,8 @@ _REFERENCE_TOKEN = re.compile(r"\s*(?:,|and\b|(\d{1,3})(?!\d)(?!\.\d)|\(([a-z]{1
 _LETTER_MARK = re.compile(r"(?:^|(?<=[\s:;,]))\(([a-z])\)(?=\s)")
 _NOT_A_MARK = re.compile(r"(?:\d|article|paragraph|para\.?)\s*$", re.I)
 _SENTENCE_END = re.compile(r"\.\s+(?=[A-Z])|\.\s*$")
-_RECOMMEND_VERB = re.compile(
-    r"\b(?:recommend|encourag|urg)\w*\s+(?:that\s+)?(?:it\s+(?=to\b))?(?:to\s+)?", re.I
-)
+_RECOMMEND_VERB = re.compile(r"\b(?:recommend|encourag|urg)\w*\s+(?:that\s+|to\s+)?", re.I)
+_VERB_BEFORE_MARK = re.compile(r"\brecommend\w*\s+that\s*$", re.I)
 _DANGLING = re.compile(r"(?:[\s,;]+|\s+(?:and|or)(?:\s+that)?|\s+that)+$", re.I)
 
 
@@ -647,9 +666,9 @@ def _referenced_recommendations(
             if number >= first or (number, letter) in seen:
                 continue  # a paragraph of this section, or cited twice
             seen.add((number, letter))
-            found = _cited_recommendation(lines, start, number, letter, context)
-            if found:
-                row, recommendation, state = found
+            for row, recommendation, state in _cited_recommendations(
+                lines, start, number, letter, context
+            ):
                 records.append(
                     context.record(
                         row=row,
@@ -663,28 +682,50 @@ def _referenced_recommendations(
     return records
 
 
-def _cited_recommendation(
+def _cited_recommendations(
     lines: list[str], start: int, number: int, letter: str, context: _Context
-) -> tuple[int, str, str] | None:
+) -> list[tuple[int, str, str]]:
+    """(row, text, State) of the recommendation(s) a section paragraph cites.
+
+    A letter is looked up as a "(b)" mark; a paragraph cited without a letter, or
+    whose marks were lost in extraction, yields its "recommended that ..." clauses
+    (the n-th clause for letter n).
+    """
     body = _body_paragraph(lines, start, number)
+    label = f"{number} ({letter})" if letter else str(number)
     if not body:
         context.problems.append(
-            RowProblem(context.filename, start + 1, "number", f"cited paragraph {number} not found")
+            RowProblem(context.filename, start + 1, "number", f"cited paragraph {label} not found")
         )
-        return None
+        return []
     offsets, joined = _join_with_offsets(body)
     joined = re.sub(rf"^\s*{number}\s?\.\s*", "", joined)
-    span = _lettered_span(joined, letter) if letter else _recommending_sentence(joined)
-    if span is None:
-        label = f"{number} ({letter})" if letter else str(number)
+    spans = _cited_spans(joined, letter)
+    if not spans:
         context.problems.append(
             RowProblem(context.filename, body[0].row, "text", f"no recommendation {label} found")
         )
-        return None
-    begin, end = span
-    text = _strip_subject(joined[begin:end], context.document.get("state_under_review", ""))
-    row = body[max(0, bisect.bisect_right(offsets, begin) - 1)].row
-    return row, capitalise_first(_DANGLING.sub("", text).rstrip(" .")), _leading_state(joined)
+    state = _leading_state(joined)
+    found = []
+    for begin, end in spans:
+        clause = collapse_whitespace(_LETTER_MARK.sub(" ", joined[begin:end]))
+        text = _strip_subject(clause, context.document.get("state_under_review", ""))
+        row = body[max(0, bisect.bisect_right(offsets, begin) - 1)].row
+        found.append((row, capitalise_first(_DANGLING.sub("", text).rstrip(" .")), state))
+    return found
+
+
+def _cited_spans(text: str, letter: str) -> list[tuple[int, int]]:
+    if letter:
+        span = _lettered_span(text, letter)
+        if span:
+            return [span]
+        if _letter_marks(text):
+            return []
+        clauses = _recommending_clauses(text)
+        index = ord(letter) - ord("a")
+        return clauses[index : index + 1]
+    return _recommending_clauses(text)
 
 
 def _body_paragraph(lines: list[str], start: int, number: int) -> list[_Line]:
@@ -714,10 +755,14 @@ def _join_with_offsets(body: list[_Line]) -> tuple[list[int], str]:
     return offsets, joined
 
 
-def _lettered_span(text: str, letter: str) -> tuple[int, int] | None:
-    marks = [
+def _letter_marks(text: str) -> list[re.Match[str]]:
+    return [
         mark for mark in _LETTER_MARK.finditer(text) if not _NOT_A_MARK.search(text[: mark.start()])
     ]
+
+
+def _lettered_span(text: str, letter: str) -> tuple[int, int] | None:
+    marks = _letter_marks(text)
     for index, mark in enumerate(marks):
         if mark.group(1) != letter:
             continue
@@ -725,29 +770,36 @@ def _lettered_span(text: str, letter: str) -> tuple[int, int] | None:
         sentence = _SENTENCE_END.search(text, mark.end())
         if sentence:
             end = min(end, sentence.start())
-        return mark.end(), end
+        # "recommended that (a) polygamy be eliminated": the clause needs its verb.
+        verb = _VERB_BEFORE_MARK.search(text, 0, mark.start())
+        return (verb.start() if verb else mark.end()), end
     return None
 
 
-def _recommending_sentence(text: str) -> tuple[int, int] | None:
-    verbs = list(_RECOMMEND_VERB.finditer(text))
-    if not verbs:
-        return None
-    verb = verbs[-1]
-    sentence = _SENTENCE_END.search(text, verb.end())
-    return verb.end(), sentence.start() if sentence else len(text)
+def _recommending_clauses(text: str) -> list[tuple[int, int]]:
+    """From each "recommended ..." verb to the end of its sentence."""
+    spans = []
+    for verb in _RECOMMEND_VERB.finditer(text):
+        sentence = _SENTENCE_END.search(text, verb.start())
+        spans.append((verb.start(), sentence.start() if sentence else len(text)))
+    return spans
 
 
 def _strip_subject(text: str, state: str) -> str:
-    """'Zambia develop programmes' -> 'develop programmes'."""
-    text = text.strip()
+    """'recommended that Zambia report ...' -> 'report ...'; 'Zambia develop' -> 'develop'.
+
+    "recommended that" stays when another subject follows, as in "recommended that
+    polygamy be eliminated", which is how UPR Info words such recommendations too.
+    """
+    text = _LEADING_JUNK.sub("", text.strip())
     verb = _RECOMMEND_VERB.match(text)
-    if verb:
-        text = text[verb.end() :]
+    rest = text[verb.end() :] if verb else re.sub(r"^that\s+", "", text, flags=re.I)
     subjects = [s for s in (state, f"the {state}", "the Government", "the State") if s]
     for subject in subjects:
-        if text.lower().startswith(subject.lower() + " "):
-            return text[len(subject) + 1 :]
+        if rest.lower().startswith(subject.lower() + " "):
+            return re.sub(r"^to\s+", "", rest[len(subject) + 1 :])
+    if verb and not re.search(r"\bthat\s*$", verb.group()):
+        return rest  # "recommended to ratify ..."
     return text
 
 
@@ -803,36 +855,67 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
     as States whenever it looks like names, so unknown names still work there.
     """
     parts, _ = _split_item(text)
-    return [(part.text, part.states) for part in parts]
+    return [(capitalise_first(part.text), part.states) for part in parts]
 
 
 def split_states(text: str) -> tuple[str, list[str]]:
     """'Ratify X (Maldives) (Portugal);' -> ('Ratify X', ['Maldives', 'Portugal'])."""
     part = _last_part(text, 0)
-    return part.text, part.states
+    return capitalise_first(part.text), part.states
+
+
+# Words that continue a sentence rather than start a recommendation. After a State
+# group followed only by a comma or "and", they mean the group was an inline
+# attribution inside one recommendation: "Consider (Slovenia, Latvia) issuing a
+# standing invitation (Uruguay)", "... (Chile) and the Optional Protocol thereto
+# (Mexico)".
+_CONTINUATIONS = frozenset((
+    "to", "the", "of", "as", "and", "or", "in", "with", "for", "on", "at", "by", "its",
+    "their", "his", "her", "a", "an", "that", "which", "who", "including", "particularly",
+    "especially", "notably", "from", "into", "through", "within", "under", "regarding",
+    "concerning", "while", "where", "when", "so", "such", "than", "thereto", "this",
+    "these", "those",
+))  # fmt: skip
+_STRONG_SEPARATORS = (";", ".", ":", "/")
+_MIN_WORDS = 4  # a shorter head is a fragment ("Consider", "Complete the accession")
 
 
 def _split_item(text: str) -> tuple[list[_Part], str]:
     """The recommendations of an item, and any comment after the last one."""
     parts: list[_Part] = []
-    begin, separator_before = 0, ""
+    begin, cursor, separator_before = 0, 0, ""
+    head, carried = "", list[str]()  # text and States gathered for the part being built
     for match in _GROUP.finditer(text):
-        if match.start() < begin:
+        if match.start() < cursor:
             continue
         separator = _SEPARATOR_AFTER.match(text, match.end())
         assert separator is not None  # every part of the pattern is optional
         after = text[separator.end() :]
         if not after.strip(" ;,.:0123456789") or after.startswith("("):
             continue  # the item's last group, or a chain "(Maldives) (Portugal)"
-        chain_start, states = _state_chain(text, match, begin, known_only=True)
+        chain_start, states = _state_chain(text, match, cursor, known_only=True)
         if not states:
             continue
-        parts.append(_Part(begin, _clean_text(text[begin:chain_start]), states))
-        begin, separator_before = separator.end(), separator.group(1)
-    last = _last_part(text, begin)
+        head += text[cursor:chain_start]
+        if _starts_new_recommendation(head, separator.group(1), after):
+            parts.append(_Part(begin, _clean_text(head), carried + states))
+            begin = cursor = separator.end()
+            separator_before, head, carried = separator.group(1), "", []
+        else:
+            carried += states
+            cursor = match.end()
+    last = _last_part(text, cursor)
+    last = _Part(begin, _clean_text(head + " " + last.text), carried + last.states)
     if parts and not last.states and separator_before in (".", ":"):
         return [part for part in parts if part.text], last.text
     return [part for part in [*parts, last] if part.text], ""
+
+
+def _starts_new_recommendation(head: str, separator: str, after: str) -> bool:
+    if separator in _STRONG_SEPARATORS:
+        return True
+    first = after.split(maxsplit=1)[0].lower() if after.split() else ""
+    return len(head.split()) >= _MIN_WORDS and first not in _CONTINUATIONS
 
 
 def _last_part(text: str, begin: int) -> _Part:
@@ -868,6 +951,9 @@ def _state_chain(
     return start, names
 
 
+_TRAILING_FOOTNOTE = re.compile(r"\s+\d{1,2}$")
+
+
 def parse_state_group(content: str, known_only: bool = False) -> list[str]:
     """'Brazil, Chile' -> ['Brazil', 'Chile']; [] when it is not a list of States.
 
@@ -877,7 +963,7 @@ def parse_state_group(content: str, known_only: bool = False) -> list[str]:
     """
     names: list[str] = []
     for chunk in _split_outside_parens(content, ",;/"):
-        chunk = chunk.strip()
+        chunk = _TRAILING_FOOTNOTE.sub("", chunk.strip())  # "(Korea 1)"
         if not chunk:
             continue
         if is_state_name(chunk):
@@ -989,11 +1075,11 @@ _TRAILING_JUNK = re.compile(r"[\s;,:]+$|(?<=[^.])\.$")
 
 
 def _clean_text(text: str) -> str:
-    """Recommendation text without the separators around it, first letter upper."""
+    """Recommendation text without the separators and connectives around it."""
     text = collapse_whitespace(text)
     text = _LEADING_JUNK.sub("", text)
     previous = None
     while previous != text:
         previous = text
         text = _TRAILING_JUNK.sub("", text).rstrip()
-    return capitalise_first(text)
+    return text
