@@ -99,6 +99,9 @@ def detect_encoding(data: bytes, filename: str = "<bytes>") -> str:
         return bomless_utf16
     if b"\x00" in data:
         raise ImportFormatError(filename, "binary data (NUL bytes), not a text file")
+    controls = sum(1 for byte in data if byte in _CONTROL_BYTES)
+    if controls > max(2, len(data) // 200):
+        raise ImportFormatError(filename, "binary data (control bytes), not a text file")
     try:
         data.decode("utf-8")
     except UnicodeDecodeError:
@@ -146,9 +149,6 @@ def _guess_bomless_utf16(data: bytes) -> str:
 
 
 def _best_8bit(data: bytes, filename: str) -> str:
-    controls = sum(1 for byte in data if byte in _CONTROL_BYTES)
-    if controls > max(2, len(data) // 200):
-        raise ImportFormatError(filename, "binary data (control bytes), not a text file")
     best_codec, best_score = "", float("-inf")
     high = sum(1 for byte in data if byte >= 0x80)
     for codec in CANDIDATES:

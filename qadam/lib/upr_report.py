@@ -861,7 +861,7 @@ def split_recommendations(text: str) -> list[tuple[str, list[str]]]:
 def split_states(text: str) -> tuple[str, list[str]]:
     """'Ratify X (Maldives) (Portugal);' -> ('Ratify X', ['Maldives', 'Portugal'])."""
     part = _last_part(text, 0)
-    return capitalise_first(part.text), part.states
+    return capitalise_first(_clean_text(part.text)), part.states
 
 
 # Words that continue a sentence rather than start a recommendation. After a State
@@ -904,10 +904,10 @@ def _split_item(text: str) -> tuple[list[_Part], str]:
         else:
             carried += states
             cursor = match.end()
-    last = _last_part(text, cursor)
-    last = _Part(begin, _clean_text(head + " " + last.text), carried + last.states)
+    rest = _last_part(text, cursor)
+    last = _Part(begin, _clean_text(head + rest.text), carried + rest.states)
     if parts and not last.states and separator_before in (".", ":"):
-        return [part for part in parts if part.text], last.text
+        return [part for part in parts if part.text], collapse_whitespace(rest.text)
     return [part for part in [*parts, last] if part.text], ""
 
 
@@ -919,16 +919,16 @@ def _starts_new_recommendation(head: str, separator: str, after: str) -> bool:
 
 
 def _last_part(text: str, begin: int) -> _Part:
+    """The text from ``begin`` (raw, uncleaned) and the States of its final group."""
     tail = re.sub(r"[\s;.,:\d]+$", "", text)
     final = None
     for match in _GROUP.finditer(tail, begin):
         final = match
-    if final is None or final.end() != len(tail):
-        return _Part(begin, _clean_text(text[begin:]), [])
-    chain_start, states = _state_chain(tail, final, begin, known_only=False)
-    if not states:
-        return _Part(begin, _clean_text(text[begin:]), [])
-    return _Part(begin, _clean_text(text[begin:chain_start]), states)
+    if final is not None and final.end() == len(tail):
+        chain_start, states = _state_chain(tail, final, begin, known_only=False)
+        if states:
+            return _Part(begin, text[begin:chain_start], states)
+    return _Part(begin, text[begin:], [])
 
 
 def _state_chain(
