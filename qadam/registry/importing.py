@@ -18,7 +18,9 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from qadam.lib.records import (
     ImportFormatError,
@@ -37,24 +39,53 @@ class Kind:
     code: str
     parser: str  # dotted path of the parse function in qadam.lib
     document_kind: str
-    label: str
+    label: str | Promise
     extensions: tuple[str, ...]
+    # UPR Info has one row per recommending State: rows with the same text are one
+    # recommendation. Elsewhere one row is one recommendation, and a repeated
+    # number or text is an error in the file.
+    merges_rows: bool = False
 
 
 KINDS: dict[str, Kind] = {
     k.code: k
     for k in (
-        Kind("upr-report", "qadam.lib.upr_report.parse_upr_report",
-             SourceDocument.Kind.WG_REPORT, "UPR Working Group report (text)", (".txt",)),
-        Kind("upr-info", "qadam.lib.upr_info.parse_upr_info",
-             SourceDocument.Kind.DATABASE, "UPR Info database export (CSV)", (".csv",)),
-        Kind("ohchr-list", "qadam.lib.ohchr_docx.parse_ohchr_list",
-             SourceDocument.Kind.THEMATIC_LIST, "OHCHR thematic list (DOCX)", (".docx",)),
-        Kind("uhri", "qadam.lib.uhri.parse_uhri",
-             SourceDocument.Kind.DATABASE, "Universal Human Rights Index export (CSV/XLSX)",
-             (".csv", ".xlsx")),
-        Kind("template", "qadam.lib.template.parse_template",
-             SourceDocument.Kind.OTHER, "Qadam template (CSV/XLSX)", (".csv", ".xlsx")),
+        Kind(
+            "upr-report",
+            "qadam.lib.upr_report.parse_upr_report",
+            SourceDocument.Kind.WG_REPORT,
+            gettext_lazy("UPR Working Group report (text)"),
+            (".txt",),
+        ),
+        Kind(
+            "upr-info",
+            "qadam.lib.upr_info.parse_upr_info",
+            SourceDocument.Kind.DATABASE,
+            gettext_lazy("UPR Info database export (CSV)"),
+            (".csv",),
+            merges_rows=True,
+        ),
+        Kind(
+            "ohchr-list",
+            "qadam.lib.ohchr_docx.parse_ohchr_list",
+            SourceDocument.Kind.THEMATIC_LIST,
+            gettext_lazy("OHCHR thematic list (DOCX)"),
+            (".docx",),
+        ),
+        Kind(
+            "uhri",
+            "qadam.lib.uhri.parse_uhri",
+            SourceDocument.Kind.DATABASE,
+            gettext_lazy("Universal Human Rights Index export (CSV/XLSX)"),
+            (".csv", ".xlsx"),
+        ),
+        Kind(
+            "template",
+            "qadam.lib.template.parse_template",
+            SourceDocument.Kind.OTHER,
+            gettext_lazy("Qadam template (CSV/XLSX)"),
+            (".csv", ".xlsx"),
+        ),
     )
 }
 
@@ -69,8 +100,27 @@ def check_size(data: bytes, filename: str) -> None:
         )
 
 
+# Options a run stores that are filters for a kind's parser (the rest, such as
+# skip_invalid, are for the importer).
+PARSER_OPTIONS: dict[str, tuple[str, ...]] = {"upr-info": ("state", "sessions")}
+
+
+def parser_options(kind: str, options: dict[str, Any]) -> dict[str, Any]:
+    """The keyword arguments of the kind's parser, from a run's stored (JSON) options."""
+    out: dict[str, Any] = {}
+    for name in PARSER_OPTIONS.get(kind, ()):
+        value = options.get(name)
+        if not value:
+            continue
+        out[name] = {str(v) for v in value} if name == "sessions" else str(value)
+    return out
+
+
 def parse(kind: str, data: bytes, filename: str, options: dict[str, Any]) -> ParseResult:
-    """Run the kind's parser after the checks every kind shares."""
+    """Run the kind's parser after the checks every kind shares.
+
+    ``options`` are the parser's keyword arguments (see ``parser_options``).
+    """
     if kind not in KINDS:
         raise ImportFormatError(filename, _("unknown import kind %(kind)s") % {"kind": kind})
     check_size(data, filename)
@@ -116,6 +166,17 @@ class ImportReport:
         self.rows.append(
             RowOutcome(problem.row, "rejected", reason=problem.message, field=problem.field)
         )
+
+
+def _part_keys(keys: Iterable[str], number: str) -> list[str]:
+    return [k for k in keys if k == number or k.startswith(number + "#")]
+
+
+def _part_key(keys: Iterable[str], number: str) -> str:
+    """A cycle-1 report gives one number to several recommendations (one per part of
+    a cluster, each with its own text and States): the second is "95.3#2", and so on.
+    """
+    return f"{number}#{len(_part_keys(keys, number)) + 1}"
 
 
 def text_key(text: str) -> str:
@@ -177,18 +238,25 @@ class Importer:
         for name in rec.recommending_states:
             state = self.states.resolve(name)
             if state is None:
-                problems.append(self._problem(
-                    rec, "recommending_states", _("unknown state %(name)r") % {"name": name}))
+                problems.append(
+                    self._problem(
+                        rec, "recommending_states", _("unknown state %(name)r") % {"name": name}
+                    )
+                )
             else:
                 states.append(state)
         terms = []
         for label in rec.labels:
             term = self.terms.resolve(label.taxonomy, label.term)
             if term is None:
-                problems.append(self._problem(
-                    rec, "labels",
-                    _("unknown term %(term)r in taxonomy %(taxonomy)s")
-                    % {"term": label.term, "taxonomy": label.taxonomy}))
+                problems.append(
+                    self._problem(
+                        rec,
+                        "labels",
+                        _("unknown term %(term)r in taxonomy %(taxonomy)s")
+                        % {"term": label.term, "taxonomy": label.taxonomy},
+                    )
+                )
             else:
                 terms.append((term, label.source))
         mech_code = (rec.mechanism or doc_facts.get("mechanism") or "").upper()
@@ -196,15 +264,24 @@ class Importer:
             mech_code = "UPR"
         mechanism = self.mechanisms.get(mech_code)
         if mechanism is None:
-            problems.append(self._problem(
-                rec, "mechanism", _("unknown mechanism %(code)r") % {"code": mech_code}))
+            problems.append(
+                self._problem(
+                    rec, "mechanism", _("unknown mechanism %(code)r") % {"code": mech_code}
+                )
+            )
         sur_name = rec.state_under_review or doc_facts.get("state_under_review", "")
         sur = self.states.resolve(sur_name) if sur_name else None
         if sur_name and sur is None:
-            problems.append(self._problem(
-                rec, "state_under_review", _("unknown state %(name)r") % {"name": sur_name}))
+            problems.append(
+                self._problem(
+                    rec, "state_under_review", _("unknown state %(name)r") % {"name": sur_name}
+                )
+            )
         resolved = {
-            "states": states, "terms": terms, "mechanism": mechanism, "sur": sur,
+            "states": states,
+            "terms": terms,
+            "mechanism": mechanism,
+            "sur": sur,
             "session": rec.session or doc_facts.get("session", ""),
         }
         return resolved, problems
@@ -296,31 +373,49 @@ class DocumentWriter:
 
     def write(self, items: list[tuple[ParsedRecommendation, dict[str, Any]]]) -> None:
         merged = self._merge_same_key(items)
+        matched = self._match_numbered(
+            [rec for key, (rec, *_rest) in merged.items() if key not in self.existing]
+        )
         created: list[Recommendation] = []
         updated: list[Recommendation] = []
         for key, (rec, resolved, extra_states, dup_rows) in merged.items():
-            obj = self.existing.get(key) or self._match_numbered(rec)
+            obj = self.existing.get(key) or matched.get(rec.row)
             if obj is None:
                 obj = self._new(key, rec, resolved)
                 created.append(obj)
-                self.report.rows.append(RowOutcome(rec.row, "created", rec.number))
+                outcome = RowOutcome(rec.row, "created", rec.number)
             else:
                 changed = self._apply(obj, rec, resolved)
-                outcome = "updated" if changed else "unchanged"
                 if changed:
                     updated.append(obj)
-                self.report.rows.append(RowOutcome(rec.row, outcome, obj.number))
+                outcome = RowOutcome(rec.row, "updated" if changed else "unchanged", obj.number)
+            self.report.rows.append(outcome)
             for row in dup_rows:
-                self.report.rows.append(RowOutcome(
-                    row, "skipped", rec.number,
-                    _("same recommendation as row %(row)d; states merged") % {"row": rec.row}))
-            resolved["obj"] = obj
+                self.report.rows.append(
+                    RowOutcome(
+                        row,
+                        "skipped",
+                        rec.number,
+                        _("same recommendation as row %(row)d; states merged") % {"row": rec.row},
+                    )
+                )
+            resolved["obj"], resolved["outcome"] = obj, outcome
             resolved["states"] = list({s.pk: s for s in resolved["states"] + extra_states}.values())
         Recommendation.objects.bulk_create(created, batch_size=500)
         Recommendation.objects.bulk_update(
             updated,
-            ["text", "response", "response_text", "action_category", "source_of_position",
-             "search_text", "session", "state_under_review", "mechanism", "number"],
+            [
+                "text",
+                "response",
+                "response_text",
+                "action_category",
+                "source_of_position",
+                "search_text",
+                "session",
+                "state_under_review",
+                "mechanism",
+                "number",
+            ],
             batch_size=500,
         )
         self._write_relations([v[1] for v in merged.values()], [v[0] for v in merged.values()])
@@ -328,29 +423,80 @@ class DocumentWriter:
     def _merge_same_key(
         self, items: list[tuple[ParsedRecommendation, dict[str, Any]]]
     ) -> dict[str, tuple[ParsedRecommendation, dict[str, Any], list[State], list[int]]]:
-        """One row per state in UPR Info: fold rows with the same text into one."""
+        """One row per state in UPR Info: fold rows with the same text into one.
+
+        Other kinds have one row per recommendation, so a repeated number or text
+        is a mistake in the file: the later row is rejected.
+        """
         merged: dict[str, tuple[ParsedRecommendation, dict[str, Any], list[State], list[int]]] = {}
         for rec, resolved in items:
             key = rec.number if rec.number else text_key(rec.text)
-            if key in merged:
+            if key not in merged:
+                merged[key] = (rec, resolved, [], [])
+            elif self.importer.kind.merges_rows:
                 first = merged[key]
                 first[2].extend(resolved["states"])
                 first[1]["terms"].extend(resolved["terms"])
                 first[3].append(rec.row)
+            elif rec.number and not self._same_text_as_a_part(merged, rec):
+                merged[_part_key(merged, rec.number)] = (rec, resolved, [], [])
             else:
-                merged[key] = (rec, resolved, [], [])
+                self._reject_repeat(rec, merged[key][0])
         return merged
 
-    def _match_numbered(self, rec: ParsedRecommendation) -> Recommendation | None:
-        """A numberless row (UPR Info) may be the same as a numbered one (the report)."""
+    @staticmethod
+    def _same_text_as_a_part(merged: dict[str, Any], rec: ParsedRecommendation) -> bool:
+        text = normalise_for_match(rec.text)
+        return any(
+            normalise_for_match(merged[key][0].text) == text
+            for key in _part_keys(merged, rec.number)
+        )
+
+    def _reject_repeat(self, rec: ParsedRecommendation, first: ParsedRecommendation) -> None:
         if rec.number:
-            return None
-        match = self.matcher.find(rec.text)
-        if match is None and self.existing:
-            self.report.mismatches.append(
-                _("row %(row)d has no counterpart in %(doc)s: %(text)s")
-                % {"row": rec.row, "doc": self.doc.symbol, "text": rec.text[:120]})
-        return match
+            fld, message = (
+                "number",
+                _(
+                    "recommendation %(number)s, with the same text, is already in row %(row)d; "
+                    "each recommendation must appear once"
+                )
+                % {"number": rec.number, "row": first.row},
+            )
+        else:
+            fld, message = (
+                "text",
+                _(
+                    "the same recommendation text is already in row %(row)d; each "
+                    "recommendation must appear once"
+                )
+                % {"row": first.row},
+            )
+        self.report.reject(RowProblem(self.report.filename, rec.row, fld, message))
+
+    def _match_numbered(self, recs: list[ParsedRecommendation]) -> dict[int, Recommendation]:
+        """Numberless rows (UPR Info) that repeat a numbered recommendation (the report).
+
+        Returns {row: recommendation}; the rows and numbered recommendations left
+        without a partner are named in the report's mismatches.
+        """
+        numberless = [rec for rec in recs if not rec.number]
+        if not numberless or not self.matcher.candidates:
+            return {}
+        found = self.matcher.match([rec.text for rec in numberless])
+        for rec, match in zip(numberless, found, strict=True):
+            if match is None:
+                self.report.mismatches.append(
+                    _("row %(row)d has no counterpart in %(doc)s: %(text)s")
+                    % {"row": rec.row, "doc": self.doc.symbol, "text": rec.text[:120]}
+                )
+        paired = {m.pk for m in found if m is not None}
+        for candidate in self.matcher.candidates:
+            if candidate.pk not in paired:
+                self.report.mismatches.append(
+                    _("recommendation %(number)s of %(doc)s has no counterpart in this file")
+                    % {"number": candidate.number, "doc": self.doc.symbol}
+                )
+        return {rec.row: m for rec, m in zip(numberless, found, strict=True) if m is not None}
 
     def _new(self, key: str, rec: ParsedRecommendation, resolved: dict[str, Any]) -> Recommendation:
         obj = Recommendation(document=self.doc, key=key, number=rec.number)
@@ -358,14 +504,15 @@ class DocumentWriter:
         self.existing[key] = obj
         return obj
 
-    def _apply(self, obj: Recommendation, rec: ParsedRecommendation, resolved: dict[str, Any]) -> bool:
+    def _apply(
+        self, obj: Recommendation, rec: ParsedRecommendation, resolved: dict[str, Any]
+    ) -> bool:
         before = _snapshot(obj)
         lang = rec.language or "en"
         if rec.number or not obj.text.get(lang):
             obj.text = {**obj.text, lang: rec.text.strip()}
         obj.original_language = obj.original_language or lang
-        if rec.response and (obj.response in ("", "pending") or rec.number):
-            obj.response = rec.response
+        obj.response = _merged_response(obj.response, rec.response, bool(rec.number))
         if rec.response_text:
             obj.response_text = rec.response_text
         if rec.action_category.isdigit():
@@ -381,55 +528,125 @@ class DocumentWriter:
     def _write_relations(
         self, resolved_list: list[dict[str, Any]], recs: list[ParsedRecommendation]
     ) -> None:
+        """Link states, labels and clusters; a row that gains a link counts as updated."""
+        known = _KnownLinks(self.doc)
         through = Recommendation.recommending_states.through
-        links = [through(recommendation_id=r["obj"].pk, state_id=s.pk)
-                 for r in resolved_list for s in r["states"]]
+        links = []
+        for r in resolved_list:
+            for state in r["states"]:
+                links.append(through(recommendation_id=r["obj"].pk, state_id=state.pk))
+                known.note(r, ("state", r["obj"].pk, state.pk))
         through.objects.bulk_create(links, ignore_conflicts=True, batch_size=1000)
-        labels = [
-            Label(recommendation=r["obj"], term=term, provenance=Label.Provenance.IMPORTED,
-                  source=source, status=Label.Status.CONFIRMED)
-            for r in resolved_list for term, source in r["terms"]
-        ]
+        labels = []
+        for r in resolved_list:
+            for term, source in r["terms"]:
+                labels.append(
+                    Label(
+                        recommendation=r["obj"],
+                        term=term,
+                        provenance=Label.Provenance.IMPORTED,
+                        source=source,
+                        status=Label.Status.CONFIRMED,
+                    )
+                )
+                known.note(r, ("label", r["obj"].pk, term.pk, source))
         Label.objects.bulk_create(labels, ignore_conflicts=True, batch_size=1000)
-        self._write_clusters(resolved_list, recs)
+        self._write_clusters(resolved_list, recs, known)
 
     def _write_clusters(
-        self, resolved_list: list[dict[str, Any]], recs: list[ParsedRecommendation]
+        self,
+        resolved_list: list[dict[str, Any]],
+        recs: list[ParsedRecommendation],
+        known: _KnownLinks,
     ) -> None:
         through = Recommendation.clusters.through
         links = []
         for resolved, rec in zip(resolved_list, recs, strict=True):
-            if not rec.cluster:
+            name = rec.cluster.strip()[:500]
+            if not name:
                 continue
-            cluster = self.clusters.get(rec.cluster)
+            cluster = self.clusters.get(name)
             if cluster is None:
-                cluster = Cluster.objects.create(document=self.doc, name=rec.cluster[:500])
-                self.clusters[rec.cluster] = cluster
+                cluster = Cluster.objects.create(document=self.doc, name=name)
+                self.clusters[name] = cluster
             links.append(through(recommendation_id=resolved["obj"].pk, cluster_id=cluster.pk))
+            known.note(resolved, ("cluster", resolved["obj"].pk, cluster.pk))
         through.objects.bulk_create(links, ignore_conflicts=True)
 
 
+class _KnownLinks:
+    """The links a document already has, to tell "unchanged" from "gained a link"."""
+
+    def __init__(self, document: SourceDocument) -> None:
+        states = Recommendation.recommending_states.through.objects.filter(
+            recommendation__document=document
+        ).values_list("recommendation_id", "state_id")
+        labels = Label.objects.filter(
+            recommendation__document=document, provenance=Label.Provenance.IMPORTED
+        ).values_list("recommendation_id", "term_id", "source")
+        clusters = Recommendation.clusters.through.objects.filter(
+            cluster__document=document
+        ).values_list("recommendation_id", "cluster_id")
+        self.links: set[tuple[Any, ...]] = {("state", *t) for t in states}
+        self.links |= {("label", *t) for t in labels}
+        self.links |= {("cluster", *t) for t in clusters}
+
+    def note(self, resolved: dict[str, Any], link: tuple[Any, ...]) -> None:
+        if link in self.links:
+            return
+        self.links.add(link)
+        outcome: RowOutcome = resolved["outcome"]
+        if outcome.outcome == "unchanged":
+            outcome.outcome = "updated"
+
+
 class ExistingMatcher:
-    """Finds the numbered recommendation whose text a numberless row repeats."""
+    """Finds the numbered recommendations whose texts numberless rows repeat."""
 
     def __init__(self, existing: Iterable[Recommendation]) -> None:
-        from qadam.lib.upr_match import best_match
-
-        self._best_match = best_match
         self.candidates = [r for r in existing if r.number]
-        self.texts = [normalise_for_match(" ".join(r.text.values())) for r in self.candidates]
+        self.texts = [
+            r.text.get(r.original_language) or r.text_in("en").text for r in self.candidates
+        ]
 
-    def find(self, text: str) -> Recommendation | None:
-        if not self.candidates:
-            return None
-        index = self._best_match(normalise_for_match(text), self.texts)
-        return None if index is None else self.candidates[index]
+    def match(self, texts: list[str]) -> list[Recommendation | None]:
+        """For each text, its best numbered partner above the matching threshold, if any."""
+        from qadam.lib.upr_match import match_records
+
+        if not self.candidates or not texts:
+            return [None] * len(texts)
+        best: dict[int, tuple[float, int]] = {}
+        for pair in match_records(self.texts, texts).pairs:
+            if pair.score > best.get(pair.upr_info, (-1.0, 0))[0]:
+                best[pair.upr_info] = (pair.score, pair.report)
+        return [self.candidates[best[j][1]] if j in best else None for j in range(len(texts))]
+
+
+def _merged_response(current: str, new: str, numbered_source: bool) -> str:
+    """The response to keep when a source says ``new``.
+
+    A source with numbers (the report) has the last word on a final response; a
+    source without (UPR Info) fills in what is unknown or pending. "Pending" never
+    replaces a final response, so that re-importing a report whose responses were
+    "to be examined" keeps the responses UPR Info gave since.
+    """
+    if not new or new == current:
+        return current
+    if new == "pending":
+        return current or new
+    return new if numbered_source or current in ("", "pending") else current
 
 
 def _snapshot(obj: Recommendation) -> tuple[Any, ...]:
     return (
-        dict(obj.text), obj.response, obj.response_text, obj.action_category,
-        obj.source_of_position, obj.mechanism_id, obj.session_id, obj.state_under_review_id,
+        dict(obj.text),
+        obj.response,
+        obj.response_text,
+        obj.action_category,
+        obj.source_of_position,
+        obj.mechanism_id,
+        obj.session_id,
+        obj.state_under_review_id,
     )
 
 

@@ -1,8 +1,16 @@
 from django.urls import path
 
 from qadam.registry import views
+from qadam.registry.views import imports
 
 app_name = "registry"
 urlpatterns = [
     path("", views.recommendation_list, name="recommendation-list"),
+    path("import/", imports.import_start, name="import"),
+    path("import/runs/", imports.import_run_list, name="import-run-list"),
+    path("import/runs/<int:pk>/", imports.import_run_detail, name="import-run"),
+    path("import/runs/<int:pk>/preview/", imports.import_run_preview, name="import-run-preview"),
+    path("import/runs/<int:pk>/confirm/", imports.import_run_confirm, name="import-run-confirm"),
+    path("import/runs/<int:pk>/file/", imports.import_run_file, name="import-run-file"),
+    path("import/template.<str:fmt>", imports.import_template, name="import-template"),
 ]
