@@ -31,6 +31,7 @@ from qadam.taxonomy.loaders.taxonomies import TaxonomySpec, parse_taxonomy_file,
 __all__ = [
     "CURATED_DIR",
     "STEPS",
+    "STEP_NAMES",
     "KindCounts",
     "LoadReport",
     "ReferenceDataError",
@@ -121,18 +122,31 @@ def load_file(path: Path, ctx: LoadContext) -> None:
     HANDLERS[kinds[0]](data, path, ctx)
 
 
+# Short names for --only: "institutions" is institutions-kz.yaml.
+STEP_NAMES = {
+    "sdg": "sdg",
+    "mechanisms": "mechanisms.yaml",
+    "upr-info-issues": "upr-info-issues.yaml",
+    "ohchr-themes": "ohchr-themes.yaml",
+    "mapping": "mapping-upr-info-ohchr.yaml",
+    "states": "states.yaml",
+    "institutions": "institutions-kz.yaml",
+    "regions": "regions-kz.yaml",
+}
+
+
 def resolve_step(name: str) -> str | Path:
-    """A step name ("sdg", "states", "states.yaml") or the path of any YAML file."""
+    """A step ("institutions", "institutions-kz.yaml") or the path of any YAML file."""
     if name in STEPS:
         return name
-    for step in STEPS:
-        if step.removesuffix(".yaml") == name.removesuffix(".yaml"):
+    for short, step in STEP_NAMES.items():
+        if name.removesuffix(".yaml") in (short, step.removesuffix(".yaml")):
             return step
     path = Path(name)
     if path.is_file():
         return path.resolve()
     raise ReferenceDataError(
-        f"unknown step {name!r}: use one of {', '.join(STEPS)} or the path of a YAML file"
+        f"unknown step {name!r}: use one of {', '.join(STEP_NAMES)} or the path of a YAML file"
     )
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qadam.taxonomy.actions import do_load_reference
-from qadam.taxonomy.loaders import STEPS, LoadReport, ReferenceDataError
+from qadam.taxonomy.loaders import STEP_NAMES, LoadReport, ReferenceDataError
 
 
 class Command(BaseCommand):
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 "Run only this step (repeatable): %(steps)s, or the path of "
                 "any YAML file in a reference format."
             )
-            % {"steps": ", ".join(STEPS)},
+            % {"steps": ", ".join(STEP_NAMES)},
         )
         parser.add_argument(
             "--data-dir",
