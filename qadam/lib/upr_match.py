@@ -12,23 +12,29 @@ So the matching is many-to-one in both directions: every text on either side is
 paired with its most similar text on the other side when that similarity reaches
 the threshold, and what finds no partner is reported as unmatched.
 
-Speed: a character n-gram TF-IDF index proposes a few candidates per text (sparse
-matrix product), and only those are scored with the finer ``match_score``.
+Speed: a TF-IDF index of words and word pairs proposes a few candidates per text
+(one sparse matrix product), a word-count bound discards candidates that cannot
+reach the threshold, and only the rest are scored with the finer ``match_score``.
+The 42 benchmark reports match in about a second; one report against all 35,667
+UPR Info rows takes a few seconds.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from qadam.lib.text import normalise_for_match
 
 DEFAULT_THRESHOLD = 0.8
 CANDIDATES = 5  # per text and direction; the right partner is nearly always first
+MIN_COSINE = 0.2
 
 _LEADING_TO = re.compile(r"^(?:to|that)\s+")
 _WORDS = re.compile(r"\w+")
@@ -71,16 +77,36 @@ def match_score(a: str, b: str) -> float:
     order in the longer one, slightly discounted so that a full match still wins.
     Words rather than characters: as telling for this purpose, and far faster.
     """
-    left, right = _WORDS.findall(a), _WORDS.findall(b)
-    if not left or not right:
-        return 0.0
-    matcher = SequenceMatcher(None, left, right, autojunk=False)
-    ratio = matcher.ratio()
-    shorter = min(len(left), len(right))
-    if ratio >= 0.95 or shorter < 8:
-        return ratio
-    common = sum(block.size for block in matcher.get_matching_blocks())
-    return max(ratio, 0.9 * common / shorter + 0.1 * ratio)
+    return _Words(a).score(_Words(b), 0.0)
+
+
+class _Words:
+    """A match key as words, with the word counts used to bound the score cheaply."""
+
+    __slots__ = ("counts", "words")
+
+    def __init__(self, key: str) -> None:
+        self.words = _WORDS.findall(key)
+        self.counts = Counter(self.words)
+
+    def score(self, other: _Words, threshold: float) -> float:
+        left, right = self.words, other.words
+        if not left or not right:
+            return 0.0
+        shorter = min(len(left), len(right))
+        # Shared words bound both scores from above: skip pairs that cannot reach
+        # the threshold without running difflib (most candidate pairs in a big join).
+        shared = sum((self.counts & other.counts).values())
+        ratio_bound = 2 * shared / (len(left) + len(right))
+        part_bound = 0.9 * shared / shorter + 0.1 * ratio_bound if shorter >= 8 else 0.0
+        if max(ratio_bound, part_bound) < threshold:
+            return 0.0
+        matcher = SequenceMatcher(None, left, right, autojunk=False)
+        ratio = matcher.ratio()
+        if ratio >= 0.95 or shorter < 8:
+            return ratio
+        common = sum(block.size for block in matcher.get_matching_blocks())
+        return max(ratio, 0.9 * common / shorter + 0.1 * ratio)
 
 
 def match_records(
@@ -91,8 +117,11 @@ def match_records(
     right = [match_key(text) for text in upr_info_texts]
     if not left or not right:
         return Matching([], list(range(len(left))), list(range(len(right))))
-    candidates = _candidates(left, right)
-    scores = {(i, j): match_score(left[i], right[j]) for i, j in candidates}
+    left_words = [_Words(key) for key in left]
+    right_words = [_Words(key) for key in right]
+    scores = {
+        (i, j): left_words[i].score(right_words[j], threshold) for i, j in _candidates(left, right)
+    }
     best: dict[tuple[int, int], float] = {}
     for side in (0, 1):
         chosen: dict[int, tuple[float, int, int]] = {}
@@ -113,10 +142,17 @@ def match_records(
 
 
 def _candidates(left: list[str], right: list[str]) -> set[tuple[int, int]]:
-    """Top TF-IDF neighbours of each text on the other side, both directions."""
-    vectoriser = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True)
+    """Top TF-IDF neighbours of each text on the other side, both directions.
+
+    Pairs whose cosine is below MIN_COSINE are dropped: in the benchmark no
+    accepted pair had a cosine below 0.26, and in a join against all of UPR Info
+    almost every row is such an unrelated pair.
+    """
+    vectoriser = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
     matrix = vectoriser.fit_transform(left + right)
     cosine = (matrix[: len(left)] @ matrix[len(left) :].T).tocsr()
+    cosine.data[cosine.data < MIN_COSINE] = 0.0
+    cosine.eliminate_zeros()
     pairs: set[tuple[int, int]] = set()
     for i, j in _top_per_row(cosine, CANDIDATES):
         pairs.add((i, j))
@@ -125,14 +161,13 @@ def _candidates(left: list[str], right: list[str]) -> set[tuple[int, int]]:
     return pairs
 
 
-def _top_per_row(matrix: object, k: int) -> list[tuple[int, int]]:
+def _top_per_row(matrix: csr_matrix, k: int) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
-    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data  # type: ignore[attr-defined]
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
     for row in range(len(indptr) - 1):
         start, end = indptr[row], indptr[row + 1]
         if start == end:
             continue
-        values = data[start:end]
-        top = np.argsort(-values)[:k]
+        top = np.argsort(-data[start:end])[:k]
         out.extend((row, int(indices[start + t])) for t in top)
     return out

@@ -3,26 +3,47 @@
 A Working Group report (A/HRC/<session>/<n>) ends with a section "Conclusions and/or
 recommendations". Its numbered paragraphs are lead-ins ("The following
 recommendations enjoy the support of X:", "... will be examined by X ...", "... did
-not enjoy the support of X and would thus be noted:") each followed by the list of
-recommendations with their recommending States in parentheses. The section ends with
+not enjoy the support of X and would thus be noted:"), each followed by its list of
+recommendations with the recommending States in parentheses. The section ends with
 the standard paragraph "All conclusions and/or recommendations contained in the
 present report reflect the position of the submitting State(s) ...".
 
-Two numbering styles exist:
+Numbering: cycle-1 reports (2008-2011) number a lead-in ``86.`` and its items ``1.``,
+``2.`` ... afresh in each paragraph; cycle-2 reports (2012-2016) number them
+``124.1``, ``124.2`` (sometimes ``70.55.``). Both become ``124.15`` (paragraph.item).
+A dotted number that breaks the paragraph but continues the item sequence (``128.12``
+between ``129.11`` and ``129.13``) is a typo and read as the next item; a gap in the
+item numbers is reported as a RowProblem, since it usually means a lost item.
 
-* cycle 1 (2008-2011): ``86.`` lead-in, then items ``1.``, ``2.`` ... restarting in
-  each paragraph; one item may cluster several recommendations, each ending with its
-  own States: ``Ratify X (Brazil); consider ratifying X (Chile);``.
-* cycle 2 (2012-2016): ``124.`` lead-in, then ``124.1``, ``124.2`` ... (sometimes
-  with a final dot: ``70.55.``).
+Responses come from the lead-in wording (``classify_response``); the lead-in is kept
+as response_text. Early reports say nothing in the lead-in ("the following
+recommendations were made to X:") and put the status in the next paragraph ("The
+response of X to these recommendations will be included in the outcome report"),
+which is then used and appended. Lists introduced as anything but recommendations
+("announced the following voluntary commitments:") are skipped.
 
-Both become numbers like ``124.15`` (paragraph.item). A cycle-1 cluster becomes one
-record per recommending part, all sharing the item's number, because each part is a
-recommendation with its own text and States (UPR Info and OHCHR count them apart).
+One numbered item may hold several recommendations (cycle 1, and some cycle-2
+reports): "Ratify X (Brazil); consider ratifying X (Chile, Peru);". A group of
+known State names closes a recommendation, so each part becomes its own record; the
+parts share the item's number (the document numbers the item, not the parts) and
+keep their own row. A State group followed only by "," or "and" and a continuing
+word is an inline attribution inside one recommendation ("Consider (Slovenia,
+Latvia) issuing a standing invitation (Uruguay)"), and identical parts ("Ratify the
+OP-CAT (Chile); Ratify the OP-CAT (Togo)") are one recommendation of several States.
+Text after the last State group that starts a new sentence without States of its
+own ("(United Kingdom). COMMENTS: ...") is a comment: appended to response_text.
 
-The text comes from PDF extraction, so lines wrap anywhere, paragraph and item
-numbers may stand alone on their line, and page headers, page numbers, ``GE.xx-xxxxx``
-job numbers and footnotes interrupt the flow: they are dropped here.
+Early reports (2008-2009) also dispose of recommendations by citing dialogue
+paragraphs ("The recommendations noted in paragraphs 35 (b) and 80 above did not
+enjoy the support of X"): those are read from the cited paragraph, numbered
+``35 (b)`` / ``80``, with the speaking State as recommending State.
+
+The text comes from PDF extraction: lines wrap anywhere, numbers may stand alone on
+their line, and page headers, page numbers, ``GE.xx-xxxxx`` job numbers and
+footnotes interrupt the flow; they are dropped. A file with no such section, or
+whose section never reaches the closing paragraph (truncated), raises
+ImportFormatError naming the file and, for a truncated one, the last row and item
+read: a partial list would silently pass for a complete one.
 """
 
 from __future__ import annotations
@@ -55,6 +76,7 @@ _CLOSING = re.compile(
     rf"All\s+(?:the\s+)?{_CONCLUSIONS}\s+(?:contained|set\s+out|included|made)\s+in",
     re.IGNORECASE,
 )
+_CLOSING_END = re.compile(r"endorsed\s+by\s+the\s+Working\s+Group\s+as\s+a\s+whole", re.I)
 _DOT_LEADER = re.compile(r"\.{4,}|…")  # table of contents
 _ANNEX = re.compile(r"^\s*(?:Annex|ANNEX)\b")
 
@@ -62,6 +84,7 @@ _SYMBOL = re.compile(r"\bA/HRC/\d+/\d+(?:/Add\.\d+)?(?:/Corr\.\d+)?")
 _SESSION = re.compile(r"held\s+its\s+([a-z]+(?:[\s-][a-z]+)?|\d+(?:st|nd|rd|th)?)\s+session", re.I)
 _REVIEW_OF = re.compile(r"\breview\s+of\s+(?:the\s+)?([A-Z][^\n.,;]*?)\s+was\s+held", re.S)
 _REPORT_TITLE = re.compile(r"Report\s+of\s+the\s+Working\s+Group\s+on\s+the\s+Universal", re.I)
+_FRONT_MATTER_END = re.compile(r"^\s*(?:Contents|Introduction|1\s?\.)", re.I | re.M)
 _MONTHS = [
     "january", "february", "march", "april", "may", "june",
     "july", "august", "september", "october", "november", "december",
@@ -74,17 +97,19 @@ _PLAIN_NUMBER = re.compile(r"^\s*(\d{1,3})\s?\.(?!\d)\s*(.*)$")
 _DOTTED_NUMBER = re.compile(r"^\s*(\d{1,3})\.(\d{1,3})\.?(?=\s|$)\s*(.*)$")
 
 _NOISE = (
-    re.compile(r"^\s*GE\.\d{2}-\d+"),  # UN Geneva job number, on every first page
+    re.compile(r"^\s*(?:\d{1,3}\s+)?GE\.\d{2}-\d+.{0,30}$"),  # Geneva job number (+ page)
+    re.compile(r"^\s*\*\d{5,}\*\s*$"),  # job-number barcode "*1407677*"
+    re.compile(r"^\s*Please\s+recycle\W*$", re.I),
     re.compile(r"^\s*A/HRC/\S+(?:\s+(?:page|Page)\s+\d+)?\s*$"),  # running header
     re.compile(r"^\s*(?:page\s+)?\d{1,3}\s*$", re.I),  # page number
     re.compile(r"^\s*-\s*\d{1,3}\s*-\s*$"),  # "- 12 -"
     re.compile(r"^\s*\*+(?:\s|$)"),  # asterisk footnotes ("** ... not been edited")
     re.compile(r"^\s*_{3,}\s*$|^\s*-{3,}\s*$"),  # footnote rule
 )
-# A footnote body: "4 The recommendation as read ..." - only when 4 was a marker.
 _LONE_ASTERISKS = re.compile(r"^\s*\*+\s*$")
 # A line that ends a recommendation: its States and a final ";" or ".".
 _COMPLETE_ITEM = re.compile(r"\)\s*\d{0,2}\s*[;.]\s*\d{0,2}\s*$")
+# A footnote body, "4 The recommendation as read ...", and its marker "(Canada)4;".
 _FOOTNOTE_LINE = re.compile(r"^\s*(\d{1,2})\s+[A-Z\"“‘']")
 _FOOTNOTE_MARKER = re.compile(r"(?:\)|[a-z”\"])(\d{1,2})(?=\s*[;.,:]|\s*$)|[;.](\d{1,2})\s*$")
 
@@ -108,7 +133,7 @@ _PENDING = re.compile(
 )
 _SUPPORTED = re.compile(
     r"enjoy(?:s|ed)?\s+(?:the\s+|its\s+)?support|\baccepted\b|\baccepts?\b|"
-    r"\bsupported\s+by\b|\bagreed\s+to\b",
+    r"\bsupported\s+by\b|\bsupports\b|\bagreed\s+to\b",
     re.I,
 )
 _FOLLOWING = re.compile(r"\bthe\s+following\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
@@ -184,9 +209,9 @@ def parse_upr_report(data: bytes, filename: str) -> ParseResult:
         raise ImportFormatError(filename, "empty file")
     lines = text.split("\n")
     context = _Context(filename, document_facts(text))
-    start, end = _section_bounds(text, lines, filename)
+    start, end, after = _section_bounds(text, lines, filename)
     paragraphs = _paragraphs(_blocks(_clean_lines(lines, start, end)))
-    _attach_orphans(paragraphs, lines, end)
+    _attach_orphans(paragraphs, lines, after)
     records: list[ParsedRecommendation] = []
     for paragraph, response, response_text in _recommendation_lists(paragraphs):
         for item in paragraph.items:
@@ -218,7 +243,9 @@ def document_facts(text: str) -> dict[str, str]:
         number = ordinal_to_int(session.group(1))
         if number:
             facts["session"] = str(number)
-    found = _DATE.search(head)
+    # The issue date sits in the masthead; later dates are of sessions and resolutions.
+    masthead = _FRONT_MATTER_END.search(head)
+    found = _DATE.search(head, 0, masthead.start() if masthead else len(head))
     if found:
         day, month, year = found.groups()
         iso = date(int(year), _MONTHS.index(month.lower()) + 1, int(day)).isoformat()
@@ -315,8 +342,13 @@ def _mixed_case(name: str, text: str) -> str:
 # ------------------------------------------------------------------------ section
 
 
-def _section_bounds(text: str, lines: list[str], filename: str) -> tuple[int, int]:
-    """Line indexes (0-based) of the section heading and of the closing paragraph."""
+def _section_bounds(text: str, lines: list[str], filename: str) -> tuple[int, int, int]:
+    """Line indexes (0-based) of the section heading, of the closing paragraph and of
+    the first line after it.
+
+    The heading is the last one before the closing paragraph, so that a table of
+    contents line that lost its dot leaders is not taken for it.
+    """
     starts = [_line_index(text, m.start()) for m in _HEADING.finditer(text)]
     starts = [index for index in starts if not _DOT_LEADER.search(lines[index])]
     if not starts:
@@ -325,13 +357,16 @@ def _section_bounds(text: str, lines: list[str], filename: str) -> tuple[int, in
             'no "Conclusions and/or recommendations" section: not a UPR Working Group report?',
             field="section",
         )
-    start = starts[0]
-    offset = sum(len(line) + 1 for line in lines[: start + 1])
+    offset = sum(len(line) + 1 for line in lines[: starts[0] + 1])
     closing = _CLOSING.search(text, offset)
     if closing is None:
-        _raise_truncated(lines, start, filename)
+        _raise_truncated(lines, starts[-1], filename)
     assert closing is not None
-    return start, _line_index(text, closing.start())
+    end = _line_index(text, closing.start())
+    start = max(index for index in starts if index < end)
+    closing_end = _CLOSING_END.search(text, closing.end(), closing.end() + 600)
+    after = _line_index(text, closing_end.end()) + 1 if closing_end else end + 1
+    return start, end, after
 
 
 def _line_index(text: str, offset: int) -> int:
@@ -436,6 +471,8 @@ def _number_start(
         plausible_para = para == 0 or number == para or para < number <= para + 3
         if plausible_para and item >= 1 and (number != para or item > last_item):
             return "dotted", number, item, match.group(3)
+        if dotted and item == last_item + 1:  # a typo such as 128.12 between 129.11 and 129.13
+            return "dotted", para, item, match.group(3)
         return None
     match = _PLAIN_NUMBER.match(text)
     if not match:
@@ -480,24 +517,22 @@ def _paragraphs(blocks: list[_Block]) -> list[_Paragraph]:
     return paragraphs
 
 
-def _attach_orphans(paragraphs: list[_Paragraph], lines: list[str], end: int) -> None:
+def _attach_orphans(paragraphs: list[_Paragraph], lines: list[str], after: int) -> None:
     """Recommendations that PDF extraction moved after the closing paragraph.
 
     Seen in practice: a lead-in ending with ":" has no items, and its lone
-    recommendation turns up after "All conclusions ...", before the annex.
+    recommendation turns up after "All conclusions ...", before the annex. Only
+    that unambiguous case is repaired.
     """
     empty = [p for p in paragraphs if not p.items and p.head.text.endswith(":")]
     if len(empty) != 1 or not _is_recommendation_list(empty[0].head.text):
         return
     tail: list[_Line] = []
-    for index in range(end + 1, min(len(lines), end + 40)):
+    for index in range(after, min(len(lines), after + 40)):
         if _ANNEX.match(lines[index]):
             break
         if lines[index].strip() and not _is_noise(lines[index]):
             tail.append(_Line(index + 1, lines[index]))
-    # Skip the rest of the closing paragraph itself.
-    while tail and not _ends_like_item(tail[0].text) and "Working Group" in tail[0].text:
-        tail.pop(0)
     text = collapse_whitespace(" ".join(line.text for line in tail))
     if tail and _ends_like_item(text) and len(text) < 2000:
         head = empty[0].head
@@ -508,7 +543,13 @@ def _attach_orphans(paragraphs: list[_Paragraph], lines: list[str], end: int) ->
 
 
 def _is_recommendation_list(lead_in: str) -> bool:
-    """A lead-in introducing recommendations (not commitments, pledges or comments)."""
+    """A lead-in introducing recommendations (not commitments, pledges or comments).
+
+    An empty lead-in (lost in extraction, only its "124.1" items remain) counts:
+    dotted numbers only ever number recommendations.
+    """
+    if not lead_in:
+        return True
     following = _FOLLOWING.search(lead_in)
     if following:
         return bool(_RECOMMEND.search(following.group(1)))
