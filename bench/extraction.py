@@ -48,7 +48,7 @@ Row = dict[str, str]
 @dataclass
 class ReportScore:
     file: str
-    seconds: float
+    seconds: float  # extraction (decode + parse) only
     error: str = ""
     symbol: str = ""
     state: str = ""
@@ -58,6 +58,7 @@ class ReportScore:
     upr_info_to: str = ""
     upr_info: int | None = None  # distinct UPR Info texts; None when not covered
     upr_info_rows: int = 0
+    match_seconds: float = 0.0
     matched_upr_info: int = 0
     matched_extracted: int = 0
     recall: float | None = None
@@ -121,7 +122,9 @@ def measure(path: Path, by_session: dict[str, list[Row]]) -> ReportScore:
         unique.setdefault(normalise_for_match(row["Text"]), row["Text"])
     truth = list(unique.values())
     extracted = [record.text for record in result.records]
+    started = time.perf_counter()
     matching = match_records(extracted, truth, DEFAULT_THRESHOLD)
+    score.match_seconds = round(time.perf_counter() - started, 4)
     score.upr_info, score.upr_info_rows = len(truth), len(rows)
     score.matched_upr_info = len(truth) - len(matching.unmatched_upr_info)
     score.matched_extracted = len(extracted) - len(matching.unmatched_report)
@@ -150,6 +153,9 @@ def summarise(scores: list[ReportScore]) -> dict[str, object]:
             round(sum(s.matched_extracted for s in scored) / extracted, 4) if extracted else None
         ),
         "median_seconds_per_report": round(statistics.median(s.seconds for s in scores), 4),
+        "median_match_seconds_per_report": (
+            round(statistics.median(s.match_seconds for s in scored), 4) if scored else None
+        ),
     }
 
 
@@ -173,7 +179,8 @@ def print_table(scores: list[ReportScore], summary: dict[str, object], show_miss
     print(
         f"\noverall recall {summary['recall']}, precision {summary['precision']} over "
         f"{summary['reports_scored']} scored reports ({summary['upr_info_recommendations']} "
-        f"UPR Info recommendations); median {summary['median_seconds_per_report']} s per report"
+        f"UPR Info recommendations); median {summary['median_seconds_per_report']} s per "
+        f"report to extract, {summary['median_match_seconds_per_report']} s to match"
     )
 
 

@@ -8,6 +8,7 @@ encoded the way real extractions arrive: Mac Roman or cp1252 with CR line ends.
 
 import csv
 import os
+import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -211,6 +212,34 @@ def test_heading_in_capitals_and_paragraph_number_on_its_own_line():
     assert [(r.number, r.text, r.response) for r in result.records] == [
         ("86.1", "Combat domestic violence", "supported")
     ]
+
+
+def test_number_typo_that_continues_the_sequence_is_read_as_the_next_item():
+    section = (
+        "129. The following recommendations will be examined by Algeria:\n"
+        "129.1 Ratify CED (Uruguay);\n"
+        "128.2 \nReview its legislation on freedom of assembly (Mexico);\n"
+        "129.3 Ratify OP-CAT (Slovenia);\n"
+    )
+    result = parse_upr_report(encode(report(section, "Algeria")), "x.txt")
+    assert [(r.number, r.text) for r in result.records] == [
+        ("129.1", "Ratify CED"),
+        ("129.2", "Review its legislation on freedom of assembly"),
+        ("129.3", "Ratify OP-CAT"),
+    ]
+    assert result.problems == []
+
+
+def test_table_of_contents_line_without_dot_leaders_is_not_the_heading(cycle2):
+    text = re.sub(
+        r"^ II\. Conclusions and/or recommendations \.+.*$",
+        " II. Conclusions and/or recommendations 14",
+        report(CYCLE2_SECTION),
+        flags=re.M,
+    )
+    assert "....." not in text
+    result = parse_upr_report(encode(text), "k.txt")
+    assert [r.to_json() for r in result.records] == [r.to_json() for r in cycle2.records]
 
 
 # --- cycle 1 ------------------------------------------------------------------
