@@ -136,7 +136,12 @@ _SUPPORTED = re.compile(
     r"\bsupported\s+by\b|\bsupports\b|\bagreed\s+to\b",
     re.I,
 )
-_FOLLOWING = re.compile(r"\bthe\s+following\s+((?:[a-z]+\s+){0,2}?[a-z]+)\b", re.I)
+# Lists in the section that are not recommendations.
+_OTHER_LIST = re.compile(
+    r"\bfollowing\s+(?:[a-z]+\s+){0,2}?(?:commitments?|pledges?|comments?|observations?|"
+    r"remarks?|questions?|documents?|members?|statements?)\b",
+    re.I,
+)
 _RECOMMEND = re.compile(r"recommendation", re.I)
 _REFERS_BACK = re.compile(r"\b(?:these|above|said|listed\s+above|those)\b", re.I)
 
@@ -434,60 +439,85 @@ def _is_footnote(line: str, markers: set[int], previous: str) -> bool:
 
 
 def _blocks(lines: list[_Line]) -> list[_Block]:
-    """Split the section into numbered paragraphs and items.
+    """Split the section into numbered paragraphs and items."""
+    segmenter = _Segmenter(lines)
+    for index, line in enumerate(lines):
+        segmenter.feed(index, line)
+    return segmenter.blocks
+
+
+class _Segmenter:
+    """Reads numbers at line starts in context.
 
     A plain number is a new paragraph when it follows the current paragraph number,
     and a cycle-1 item when it follows the last item number; when it could be both,
-    the text decides (an item ends with its States in parentheses).
+    the text decides (an item ends with its States in parentheses). A dotted number
+    is an item of its paragraph; one that breaks the paragraph but continues the item
+    sequence is a typo (``128.12`` between ``129.11`` and ``129.13``); one of an
+    earlier paragraph that fills a hole there was displaced by extraction.
     """
-    blocks: list[_Block] = []
-    para, last_item, dotted = 0, 0, False
-    for index, line in enumerate(lines):
-        start = _number_start(line.text, para, last_item, dotted, lines, index)
+
+    def __init__(self, lines: list[_Line]) -> None:
+        self.lines = lines
+        self.blocks: list[_Block] = []
+        self.para, self.last_item, self.dotted = 0, 0, False
+        self.seen: dict[int, set[int]] = {}
+
+    def feed(self, index: int, line: _Line) -> None:
+        start = self._dotted(line.text) or self._plain(line.text, index)
         if start is None:
-            if blocks:
-                blocks[-1].lines.append(line)
-            continue
+            if self.blocks:
+                self.blocks[-1].lines.append(line)
+            return
         kind, number, item, rest = start
         if kind == "para":
-            para, last_item, dotted = number, 0, False
-            blocks.append(_Block("para", number, 0, [_Line(line.row, rest)]))
-        else:
-            dotted = dotted or kind == "dotted"
-            if number != para:  # a dotted item of a paragraph whose lead-in we missed
-                para = number
-                blocks.append(_Block("para", number, 0, []))
-            last_item = item
-            blocks.append(_Block("item", number, item, [_Line(line.row, rest)]))
-    return blocks
+            self.para, self.last_item, self.dotted = number, 0, False
+            self.blocks.append(_Block("para", number, 0, [_Line(line.row, rest)]))
+            return
+        if kind == "displaced":
+            self.seen[number].add(item)
+            self.blocks.append(_Block("item", number, item, [_Line(line.row, rest)]))
+            return
+        self.dotted = self.dotted or kind == "dotted"
+        if number != self.para:  # a dotted item of a paragraph whose lead-in we missed
+            self.para = number
+            self.blocks.append(_Block("para", number, 0, []))
+        self.last_item = item
+        self.seen.setdefault(number, set()).add(item)
+        self.blocks.append(_Block("item", number, item, [_Line(line.row, rest)]))
 
-
-def _number_start(
-    text: str, para: int, last_item: int, dotted: bool, lines: list[_Line], index: int
-) -> tuple[str, int, int, str] | None:
-    match = _DOTTED_NUMBER.match(text)
-    if match:
-        number, item = int(match.group(1)), int(match.group(2))
+    def _dotted(self, text: str) -> tuple[str, int, int, str] | None:
+        match = _DOTTED_NUMBER.match(text)
+        if not match:
+            return None
+        number, item, rest = int(match.group(1)), int(match.group(2)), match.group(3)
+        para, last_item = self.para, self.last_item
         plausible_para = para == 0 or number == para or para < number <= para + 3
         if plausible_para and item >= 1 and (number != para or item > last_item):
-            return "dotted", number, item, match.group(3)
-        if dotted and item == last_item + 1:  # a typo such as 128.12 between 129.11 and 129.13
-            return "dotted", para, item, match.group(3)
+            return "dotted", number, item, rest
+        if self.dotted and item == last_item + 1:
+            return "dotted", para, item, rest
+        earlier = self.seen.get(number)
+        if number < para and earlier and item not in earlier and item < max(earlier):
+            return "displaced", number, item, rest
         return None
-    match = _PLAIN_NUMBER.match(text)
-    if not match:
+
+    def _plain(self, text: str, index: int) -> tuple[str, int, int, str] | None:
+        match = _PLAIN_NUMBER.match(text)
+        if not match or _DOTTED_NUMBER.match(text):
+            return None
+        number, rest = int(match.group(1)), match.group(2)
+        para, last_item = self.para, self.last_item
+        as_para = para == 0 or para < number <= para + 3
+        as_item = para > 0 and not self.dotted and last_item < number <= last_item + 3
+        if as_para and as_item:
+            as_para = not _ends_like_item(_peek(rest, self.lines, index))
+            as_item = not as_para
+        if as_para:
+            return "para", number, 0, rest
+        if as_item:
+            return "item", para, number, rest
         return None
-    number, rest = int(match.group(1)), match.group(2)
-    as_para = para == 0 or para < number <= para + 3
-    as_item = para > 0 and not dotted and last_item < number <= last_item + 3
-    if as_para and as_item:
-        as_para = not _ends_like_item(_peek(rest, lines, index))
-        as_item = not as_para
-    if as_para:
-        return "para", number, 0, rest
-    if as_item:
-        return "item", para, number, rest
-    return None
 
 
 def _peek(rest: str, lines: list[_Line], index: int) -> str:
@@ -508,12 +538,17 @@ def _ends_like_item(text: str) -> bool:
 
 
 def _paragraphs(blocks: list[_Block]) -> list[_Paragraph]:
+    """Paragraphs with their items, in item order (displaced items moved home)."""
     paragraphs: list[_Paragraph] = []
+    by_number: dict[int, _Paragraph] = {}
     for block in blocks:
         if block.kind == "para":
             paragraphs.append(_Paragraph(block))
+            by_number[block.para] = paragraphs[-1]
         elif paragraphs:
-            paragraphs[-1].items.append(block)
+            by_number.get(block.para, paragraphs[-1]).items.append(block)
+    for paragraph in paragraphs:
+        paragraph.items.sort(key=lambda item: item.item)
     return paragraphs
 
 
@@ -543,17 +578,12 @@ def _attach_orphans(paragraphs: list[_Paragraph], lines: list[str], after: int) 
 
 
 def _is_recommendation_list(lead_in: str) -> bool:
-    """A lead-in introducing recommendations (not commitments, pledges or comments).
-
-    An empty lead-in (lost in extraction, only its "124.1" items remain) counts:
-    dotted numbers only ever number recommendations.
+    """A lead-in introducing recommendations, not "the following voluntary
+    commitments", pledges or comments. The lead-in need not say "recommendations"
+    ("The following enjoy the support of X"), and may be empty when extraction
+    lost it: numbered items in this section are recommendations by default.
     """
-    if not lead_in:
-        return True
-    following = _FOLLOWING.search(lead_in)
-    if following:
-        return bool(_RECOMMEND.search(following.group(1)))
-    return bool(_RECOMMEND.search(lead_in))
+    return not _OTHER_LIST.search(lead_in)
 
 
 def _recommendation_lists(

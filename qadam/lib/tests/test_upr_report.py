@@ -230,6 +230,27 @@ def test_number_typo_that_continues_the_sequence_is_read_as_the_next_item():
     assert result.problems == []
 
 
+def test_lead_in_without_the_word_recommendations_and_displaced_items():
+    section = (
+        "114. The following enjoy the support of Bolivia which considers that they are\n"
+        "already implemented.\n"
+        "114.1 Continue to ratify human rights instruments (Romania);\n"
+        "114.3 Cooperate with treaty bodies (Israel);\n"
+        "115. The recommendations below did not enjoy the support of Bolivia:\n"
+        "114.2 Pursue its cooperation with human rights mechanisms (Benin);\n"
+        "115.1 Provide a legislative framework on child labour (Germany);\n"
+    )
+    result = parse_upr_report(encode(report(section, "Bolivia")), "bolivia.txt")
+    assert [(r.number, r.response) for r in result.records] == [
+        ("114.1", "supported"),
+        ("114.2", "supported"),
+        ("114.3", "supported"),
+        ("115.1", "noted"),
+    ]
+    assert result.problems == []
+    assert "Pursue" not in result.records[-1].response_text
+
+
 def test_table_of_contents_line_without_dot_leaders_is_not_the_heading(cycle2):
     text = re.sub(
         r"^ II\. Conclusions and/or recommendations \.+.*$",
