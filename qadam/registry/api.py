@@ -155,7 +155,7 @@ def _facets_out(values: dict[str, list[FacetValue]]) -> dict[str, list[dict[str,
 
 @router.get(
     "/recommendations",
-    response=RecommendationPage,
+    response={200: RecommendationPage, **NOT_FOUND},  # 404: a page past the end
     tags=["recommendations"],
     summary="List and search recommendations",
 )
@@ -235,7 +235,7 @@ def document_out(doc: SourceDocument) -> dict[str, Any]:
 
 @router.get(
     "/documents",
-    response=DocumentPage,
+    response={200: DocumentPage, **NOT_FOUND},
     tags=["documents"],
     summary="List source documents",
 )
