@@ -41,6 +41,16 @@ class AuditedAdmin(admin.ModelAdmin):
         record(request.user, "taxonomy.admin.delete", obj)
         super().delete_model(request, obj)
 
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        # Inline rows (the mappings on a term's page) are audited one by one too.
+        super().save_formset(request, form, formset, change)
+        for obj in formset.new_objects:
+            record(request.user, "taxonomy.admin.add", obj)
+        for obj, fields in formset.changed_objects:
+            record(request.user, "taxonomy.admin.change", obj, {"fields": list(fields)})
+        for obj in formset.deleted_objects:
+            record(request.user, "taxonomy.admin.delete", obj)
+
     def delete_queryset(self, request: HttpRequest, queryset: models.QuerySet[Any]) -> None:
         for obj in queryset:
             record(request.user, "taxonomy.admin.delete", obj)

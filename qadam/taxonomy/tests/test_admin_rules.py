@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.urls import reverse
 from qadam.accounts.models import User
 from qadam.audit.models import AuditEvent
 from qadam.taxonomy.actions import do_load_reference
-from qadam.taxonomy.models import TermMapping
+from qadam.taxonomy.models import Term, TermMapping
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,47 @@ def test_term_page_shows_its_mappings(staff_client: Client) -> None:
     url = reverse("admin:taxonomy_term_change", args=[mapping.source_id])
     page = staff_client.get(url).content.decode()
     assert "mappings to other taxonomies" in page.lower()
+
+
+def test_a_mapping_added_inline_is_audited(staff_client: Client) -> None:
+    source = Term.objects.get(taxonomy__code="upr-info-issue", code="elections")
+    target = Term.objects.get(taxonomy__code="ohchr-theme", code="civil-society-cooperation")
+    existing = list(source.mappings_out.all())
+    data = {
+        "taxonomy": source.taxonomy_id,
+        "code": source.code,
+        "name": json.dumps(source.name),
+        "aliases": json.dumps(source.aliases),
+        "sort_key": source.sort_key,
+        "mappings_out-TOTAL_FORMS": len(existing) + 1,
+        "mappings_out-INITIAL_FORMS": len(existing),
+        "mappings_in-TOTAL_FORMS": 0,
+        "mappings_in-INITIAL_FORMS": 0,
+    }
+    for i, m in enumerate(existing):
+        data.update(
+            {
+                f"mappings_out-{i}-id": m.pk,
+                f"mappings_out-{i}-source": source.pk,
+                f"mappings_out-{i}-target": m.target_id,
+                f"mappings_out-{i}-relation": m.relation,
+                f"mappings_out-{i}-note": m.note,
+            }
+        )
+    n = len(existing)
+    data.update(
+        {
+            f"mappings_out-{n}-source": source.pk,
+            f"mappings_out-{n}-target": target.pk,
+            f"mappings_out-{n}-relation": "related",
+            f"mappings_out-{n}-note": "",
+        }
+    )
+    url = reverse("admin:taxonomy_term_change", args=[source.pk])
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    added = TermMapping.objects.get(source=source, target=target)
+    assert AuditEvent.objects.filter(action="taxonomy.admin.add", object_id=str(added.pk)).exists()
 
 
 def test_non_staff_cannot_reach_the_admin() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
 from django.conf import settings
 from django.db import transaction
 
@@ -26,6 +27,7 @@ from qadam.taxonomy.reference import (
     TermResolver,
     clear_caches,
     find_institutions,
+    normalise_name,
     resolve_institution,
     resolve_state,
 )
@@ -236,6 +238,17 @@ def test_region_codes_are_those_of_the_kazstat_data(loaded: LoadReport) -> None:
     # and typos such as KZAP appear in one).
     widespread = {c for c, n in files_per_code.items() if n >= 20 and c.startswith("KZ")}
     assert widespread == codes
+
+
+def test_region_names_agree_with_the_kazstat_labels(loaded: LoadReport) -> None:
+    # The Bureau's Kazakh labels are short ("Ақмола", "Астана қаласы"): each must be
+    # part of our official Kazakh name. (Its Russian labels have typos: "Жымбылская".)
+    labels = yaml.safe_load(
+        (DATA_DIR / "kazstat-sdg" / "translations" / "kk" / "REF_AREA.yml").read_text("utf-8")
+    )
+    for region in Region.objects.all():
+        label = normalise_name(labels[region.code])
+        assert label in normalise_name(region.name["kk"]), region.code
 
 
 def test_upr_cycles_and_kazakhstan_sessions(loaded: LoadReport) -> None:
