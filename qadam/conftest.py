@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from django.test import Client
 
 if TYPE_CHECKING:
     from qadam.accounts.models import Organisation, User
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    # The default hasher costs ~0.5 s per user; tests need no real security.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 PERSONAS = ("admin", "focal_point", "contributor", "ngo_member", "observer", "outsider")
 
