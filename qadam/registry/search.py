@@ -101,6 +101,21 @@ def search_filter(qs: QuerySet[Recommendation], q: str) -> QuerySet[Recommendati
     return qs
 
 
+def matching_ids_sql(q: str, using: str = "default") -> tuple[str, tuple[Any, ...]] | None:
+    """A query for the ids of every recommendation matching ``q`` (one column, ``id``),
+    straight from the index; None when ``q`` has no words (no filter). On SQLite it
+    reads the FTS table alone, without touching a single row."""
+    tokens = query_tokens(q)
+    if not tokens:
+        return None
+    if connections[using].vendor == "sqlite":
+        sql = f"SELECT rowid AS id FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH %s"
+        return sql, (fts5_query(tokens),)
+    qs = search_filter(Recommendation.objects.using(using).order_by(), q)
+    sql, params = qs.values_list("id", flat=True).query.sql_with_params()
+    return sql, tuple(params)
+
+
 def fts5_query(tokens: list[str]) -> str:
     """``"tortur"* AND "women"*``: quoted, so no token is read as FTS5 syntax."""
     return " AND ".join('"{}"*'.format(t.replace('"', '""')) for t in tokens)
@@ -117,7 +132,9 @@ class _TsMatch(Func):
     arity = 2
     output_field = BooleanField()
 
-    def as_sql(self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any) -> Any:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: BaseDatabaseWrapper, **extra: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         column, column_params = compiler.compile(self.source_expressions[0])
         query, query_params = compiler.compile(self.source_expressions[1])
         sql = f"{PG_VECTOR.format(column=column)} @@ to_tsquery('simple'::regconfig, {query})"

@@ -8,15 +8,18 @@ All texts are invented.
 from __future__ import annotations
 
 import itertools
+from dataclasses import asdict
 
 import pytest
+from django.core.paginator import Paginator
 from django.db import connection
 
+from qadam.audit.actions import record
 from qadam.lib.text import normalise_for_match
-from qadam.registry import search
-from qadam.registry.models import Recommendation, SourceDocument
-from qadam.registry.queries import RecommendationQuery, apply_filters
-from qadam.taxonomy.models import Mechanism
+from qadam.registry import queries, search
+from qadam.registry.models import Label, Recommendation, SourceDocument
+from qadam.registry.queries import RecommendationQuery, apply_filters, facets, ordered
+from qadam.taxonomy.models import Cycle, Mechanism, Session, State, Taxonomy, Term
 
 pytestmark = pytest.mark.django_db
 _keys = itertools.count(1)
@@ -174,3 +177,168 @@ def test_a_lost_sqlite_index_is_healed(doc: SourceDocument) -> None:
     assert search.ensure_index() is True
     assert len(found("ombudsman")) == 2
     assert rec.pk in found("strengthen")
+
+
+# --- the list's in-memory snapshot gives exactly SQL's answers ------------------------------
+
+
+@pytest.fixture
+def snapshot_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Use the snapshot however small the registry (it normally starts at 5,000 rows)."""
+    monkeypatch.setattr(queries, "SNAPSHOT_MIN_ROWS", 1)
+    monkeypatch.setattr(queries, "_large", {"default": True})
+    monkeypatch.setattr(queries, "_snapshots", {})
+
+
+@pytest.fixture
+def scene() -> None:
+    """Sixty invented recommendations: two mechanisms sharing a session number, a
+    document without a session, mixed-case symbols, duplicate and rejected labels,
+    targets under goals, several recommending states per row, one unpublished row."""
+    upr, _ = Mechanism.objects.get_or_create(code="UPR", defaults={"kind": "upr", "name": {}})
+    crc = Mechanism.objects.create(code="CRC", kind="treaty", name={})
+    cycle = Cycle.objects.create(mechanism=upr, number=2)
+    s20 = Session.objects.create(mechanism=upr, number=20, cycle=cycle)
+    s7 = Session.objects.create(mechanism=upr, number=7)
+    c20 = Session.objects.create(mechanism=crc, number=20)
+    groups = ["Africa", "WEOG", "Asia", ""]
+    states = [
+        State.objects.create(
+            iso3=f"S{i:02d}", name={"en": f"State {i}"}, regional_group=groups[i % 4]
+        )
+        for i in range(8)
+    ]
+    docs = [
+        SourceDocument.objects.create(
+            symbol=symbol, kind="other", mechanism=mech, session=sess, state_under_review=states[i]
+        )
+        for i, (symbol, mech, sess) in enumerate(
+            [
+                ("A/HRC/SYN/10", upr, s20),
+                ("a/hrc/syn/9", upr, s20),
+                ("B/SYN", upr, s7),
+                ("CRC/SYN/1", crc, c20),
+                ("Z/no-session", upr, None),
+            ]
+        )
+    ]
+    themes = Taxonomy.objects.create(code="ohchr-theme", name={})
+    goals = Taxonomy.objects.create(code="sdg-goal", name={})
+    targets = Taxonomy.objects.create(code="sdg-target", name={})
+    theme = [
+        Term.objects.create(taxonomy=themes, code=f"T{i}", name={"en": f"Theme {i}"})
+        for i in range(4)
+    ]
+    goal = [Term.objects.create(taxonomy=goals, code=str(i), name={}) for i in (5, 16)]
+    target = Term.objects.create(taxonomy=targets, code="5.2", name={}, parent=goal[0])
+    words = ["torture", "women", "children", "press", "disabilities"]
+    responses = ["supported", "noted", "", "supported-in-part"]
+    for i in range(60):
+        doc = docs[i % 5]
+        rec = make(doc, en=f"Synthetic {words[i % 5]} {words[(i * 3) % 5]} item{i}")
+        Recommendation.objects.filter(pk=rec.pk).update(
+            response=responses[i % 4],
+            action_category=(i % 6) or None,
+            session=doc.session,
+            state_under_review=doc.state_under_review,
+            published=i != 13,
+        )
+        rec.recommending_states.set(states[i % 8 : i % 8 + 1 + i % 3])
+        _label(rec, theme[i % 4])
+        if i % 5 == 0:
+            _label(rec, theme[i % 4], provenance="model", source="synthetic-model")
+        if i % 7 == 0:
+            _label(rec, theme[(i + 1) % 4], status=Label.Status.REJECTED, source="x")
+        _label(rec, target if i % 3 == 0 else goal[i % 2])
+
+
+def _label(rec: Recommendation, term: Term, **extra: str) -> None:
+    values = {"provenance": "imported", "source": "synthetic", "status": "confirmed", **extra}
+    Label.objects.create(recommendation=rec, term=term, **values)
+
+
+LIST_QUERIES = [
+    {},
+    {"q": "torture"},
+    {"q": "wom child"},
+    {"q": "nothing-like-this"},
+    {"response": ["none", "noted"]},
+    {"session": "20"},
+    {"cycle": "2"},
+    {"mechanism": "CRC"},
+    {"sur": ["S01", "S03"]},
+    {"by": "S02"},
+    {"rgroup": "WEOG"},
+    {"action": ["5", "x"]},
+    {"theme": "T1"},
+    {"goal": "5"},
+    {"target": "5.2"},
+    {"q": "press", "goal": "16"},
+    {"q": "synthetic", "response": "supported", "rgroup": ["Africa", "Asia"]},
+    {"sort": "number", "q": "women"},
+    {"session": ["x"]},
+]
+
+
+def _answers(params: dict[str, object], base: object) -> dict[str, object]:
+    query = RecommendationQuery.from_params(params)
+    # What request_started and request_finished do for the list; sending the signals
+    # themselves would also close the test's database connection.
+    queries._start_request()
+    try:
+        qs = apply_filters(base, query)  # type: ignore[arg-type]
+        paginator = Paginator(ordered(qs, query), 7)
+        return {
+            "count": paginator.count,
+            "pages": [[r.pk for r in paginator.page(n).object_list] for n in paginator.page_range],
+            "facets": {k: [asdict(v) for v in vs] for k, vs in facets(qs, query).items()},
+        }
+    finally:
+        queries._end_request()
+
+
+def _sql_answers(params: dict[str, object], base: object) -> dict[str, object]:
+    query = RecommendationQuery.from_params(params)
+    qs = apply_filters(base, query)  # type: ignore[arg-type]
+    ids = list(qs.order_by(*queries.SORTS[query.sort]).values_list("pk", flat=True))
+    return {
+        "count": len(ids),
+        "pages": [ids[i : i + 7] for i in range(0, len(ids), 7)] or [[]],
+        "facets": {k: [asdict(v) for v in vs] for k, vs in queries._sql_facets(qs, query).items()},
+    }
+
+
+@pytest.mark.parametrize("params", LIST_QUERIES, ids=str)
+def test_snapshot_answers_equal_sql_answers(
+    scene: None, snapshot_on: None, params: dict[str, object]
+) -> None:
+    base = Recommendation.objects.filter(published=True)
+    fast = _answers(params, base)
+    assert queries._large.get("default"), "the snapshot was not used"
+    assert fast == _sql_answers(params, base)
+
+
+def test_small_registries_use_sql_alone(scene: None) -> None:
+    queries._large.pop("default", None)
+    fast = _answers({"q": "torture"}, Recommendation.objects.all())
+    assert not queries._large.get("default")
+    assert fast == _sql_answers({"q": "torture"}, Recommendation.objects.all())
+
+
+def test_snapshot_follows_new_rows_and_audited_edits(scene: None, snapshot_on: None) -> None:
+    base = Recommendation.objects.all()
+    before = _answers({"q": "torture"}, base)
+    rec = make(SourceDocument.objects.get(symbol="B/SYN"), en="Synthetic torture newcomer")
+    after = _answers({"q": "torture"}, base)
+    assert after["count"] == before["count"] + 1  # type: ignore[operator]
+    Recommendation.objects.filter(pk=rec.pk).update(response="noted")
+    record(None, "registry.test-edit", rec)  # every real write is audited
+    assert _answers({"q": "newcomer"}, base) == _sql_answers({"q": "newcomer"}, base)
+
+
+def test_invalidate_caches_forgets_unaudited_edits(scene: None, snapshot_on: None) -> None:
+    base = Recommendation.objects.all()
+    _answers({}, base)
+    Recommendation.objects.filter(response="noted").update(response="pending")
+    queries.invalidate_caches()
+    assert _answers({}, base) == _sql_answers({}, base)
