@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qadam.audit.actions import record
-from qadam.lib.records import ImportFormatError
+from qadam.lib.records import ImportFormatError, ParseResult
 from qadam.registry.importing import Importer, ImportReport, parse, parser_options
 from qadam.registry.models import ImportRun
 
@@ -52,13 +52,37 @@ def do_import(
     report_progress = progress or (lambda pct: None)
     result = parse(kind, data, filename, options or {})
     report_progress(10)
+    return do_import_parsed(
+        kind,
+        result,
+        filename,
+        actor=actor,
+        dry_run=dry_run,
+        skip_invalid=skip_invalid,
+        progress=lambda pct: report_progress(10 + pct * 9 // 10),
+        audit_object=audit_object,
+    )
+
+
+def do_import_parsed(
+    kind: str,
+    result: ParseResult,
+    filename: str,
+    actor: Any = None,
+    dry_run: bool = False,
+    skip_invalid: bool = False,
+    progress: Callable[[int], None] | None = None,
+    audit_object: models.Model | None = None,
+) -> ImportReport:
+    """Write parsed records under the same all-or-nothing rule as ``do_import``.
+
+    Everything the importer creates on the way (documents, sessions, clusters,
+    links) happens inside one transaction that a dry run or a rejected row undoes.
+    """
     report: ImportReport | None = None
     try:
         with transaction.atomic():
-            importer = Importer(
-                kind, filename, lambda pct: report_progress(10 + pct * 9 // 10), skip_invalid
-            )
-            report = importer.run(result)
+            report = Importer(kind, filename, progress, skip_invalid).run(result)
             if dry_run or (report.rejected and not skip_invalid):
                 raise _Rollback
             record(

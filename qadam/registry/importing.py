@@ -10,8 +10,10 @@ place and reports "unchanged".
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib
+import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,6 +30,7 @@ from qadam.lib.records import (
     ParseResult,
     RowProblem,
 )
+from qadam.lib.tabular import sniff_delimiter
 from qadam.lib.text import normalise_for_match
 from qadam.registry.models import Cluster, Label, Recommendation, SourceDocument
 from qadam.taxonomy.models import Mechanism, Session, State, Taxonomy, Term
@@ -100,6 +103,65 @@ def check_size(data: bytes, filename: str) -> None:
         )
 
 
+def check_csv_complete(data: bytes, filename: str) -> None:
+    """Refuse a CSV cut short: the csv module reads one silently, last cell and all.
+
+    Two signs: the file ends inside a quoted cell (an odd number of quotes), or it
+    ends without a line break on a row with fewer cells than the header. Other
+    files (XLSX, not UTF-8, binary) are left to the parser, which names the fault.
+    """
+    if data.startswith(b"PK") or b"\x00" in data[:65536]:
+        return
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return
+    delimiter = sniff_delimiter(text)
+    if text.count('"') % 2:
+        row, column = _open_quote_cell(text, delimiter)
+        raise ImportFormatError(
+            filename,
+            _(
+                "the file ends inside a quoted cell that opens here: it looks truncated, or a "
+                "quote is out of place"
+            ),
+            row=row,
+            field=column,
+        )
+    if text.endswith(("\n", "\r")):
+        return
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    header, last = rows[0], rows[-1]
+    if len(rows) > 1 and len(last) < len(header):
+        raise ImportFormatError(
+            filename,
+            _(
+                "the last row has %(cells)d of the %(columns)d cells of the header and the file "
+                "ends without a line break: it looks truncated"
+            )
+            % {"cells": len(last), "columns": len(header)},
+            row=len(rows),
+            field=header[len(last) - 1].strip(),
+        )
+
+
+def _open_quote_cell(text: str, delimiter: str) -> tuple[int, str]:
+    """Row (header = 1) and column of the quoted cell that the file never closes."""
+    opened, inside = 0, False
+    for index, char in enumerate(text):
+        if char == '"':
+            inside = not inside
+            if inside:
+                opened = index
+    rows = list(csv.reader(io.StringIO(text[:opened], newline=""), delimiter=delimiter))
+    header = rows[0] if rows else []
+    if not rows or text[:opened].endswith(("\n", "\r")):
+        return len(rows) + 1, header[0].strip() if header else ""
+    column = len(rows[-1]) - 1
+    name = header[column].strip() if len(rows) > 1 and column < len(header) else ""
+    return len(rows), name or _("column %(number)d") % {"number": column + 1}
+
+
 # Options a run stores that are filters for a kind's parser (the rest, such as
 # skip_invalid, are for the importer).
 PARSER_OPTIONS: dict[str, tuple[str, ...]] = {"upr-info": ("state", "sessions")}
@@ -126,6 +188,8 @@ def parse(kind: str, data: bytes, filename: str, options: dict[str, Any]) -> Par
     check_size(data, filename)
     if not data.strip():
         raise ImportFormatError(filename, _("the file is empty"))
+    if ".csv" in KINDS[kind].extensions:
+        check_csv_complete(data, filename)
     module_name, func_name = KINDS[kind].parser.rsplit(".", 1)
     func: Callable[..., ParseResult] = getattr(importlib.import_module(module_name), func_name)
     return func(data, filename, **options)
@@ -263,7 +327,18 @@ class Importer:
         if not mech_code and self.kind.code in ("upr-report", "upr-info", "ohchr-list"):
             mech_code = "UPR"
         mechanism = self.mechanisms.get(mech_code)
-        if mechanism is None:
+        if not mech_code:
+            problems.append(
+                self._problem(
+                    rec,
+                    "mechanism",
+                    _(
+                        "the mechanism is missing: name the body that made the recommendation "
+                        "(UPR, CESCR, CEDAW, ...)"
+                    ),
+                )
+            )
+        elif mechanism is None:
             problems.append(
                 self._problem(
                     rec, "mechanism", _("unknown mechanism %(code)r") % {"code": mech_code}

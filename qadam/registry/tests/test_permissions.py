@@ -8,7 +8,7 @@ template is documentation, so everyone may download it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from qadam.accounts.models import User
 from qadam.audit.models import AuditEvent
@@ -41,6 +42,18 @@ ACTIONS = (
     "list_runs",
     "download_upload",
 )
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """URLs carry the language; a request in another language must not leak into ours."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -226,8 +239,3 @@ def test_superuser_without_role_may_import(
     client = Client()
     client.force_login(root)
     assert client.get(reverse("registry:import")).status_code == 200
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings: Any) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -7,7 +7,7 @@ not the run they ask for exists, so that the page leaks nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any
 
@@ -97,8 +97,9 @@ def import_start(request: HttpRequest) -> HttpResponse:
         "registry/import_start.html",
         {
             "form": form,
-            "kinds": KINDS.values(),
-            "recent": get_import_runs_for_user(request.user).select_related("created_by")[:5],
+            "recent": _with_kind_labels(
+                get_import_runs_for_user(request.user).select_related("created_by")[:5]
+            ),
         },
         status=status,
     )
@@ -109,6 +110,7 @@ def import_start(request: HttpRequest) -> HttpResponse:
 def import_run_list(request: HttpRequest) -> HttpResponse:
     runs = get_import_runs_for_user(request.user).select_related("created_by")
     page = Paginator(runs, 50).get_page(request.GET.get("page"))
+    page.object_list = _with_kind_labels(page.object_list)
     return render(
         request,
         "registry/import_run_list.html",
@@ -208,6 +210,15 @@ def import_template(request: HttpRequest, fmt: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="qadam-import-template.{fmt}"'
     return response
+
+
+def _with_kind_labels(runs: Iterable[ImportRun]) -> list[ImportRun]:
+    """Each run with ``kind_label``: the translated name of its kind."""
+    out = list(runs)
+    for run in out:
+        kind = KINDS.get(run.kind)
+        run.kind_label = kind.label if kind else run.kind  # type: ignore[attr-defined]
+    return out
 
 
 def _page_links(page: Page[Any]) -> list[int | str]:
