@@ -68,6 +68,10 @@ def _build(key: IndexKey) -> _Index:
         ids.append(pk)
         texts.append(text)
     vectorizer = TfidfVectorizer(
+        # Most texts are in English, whose function words ("the", "with") would
+        # otherwise link unrelated recommendations; Russian and Kazakh function
+        # words are common enough for the IDF weight to mute them.
+        stop_words="english",
         sublinear_tf=True,
         dtype=np.float32,
         min_df=2 if len(texts) >= MIN_DF_FROM_ROWS else 1,

@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
 
 register = template.Library()
+
+# "womens-rights", "justice": made-up keys, not codes a reader knows (unlike "16.2", "D25").
+_SLUG = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)+|[a-z]{4,}")
+
+
+def is_slug(code: str) -> bool:
+    return bool(_SLUG.fullmatch(code))
+
+
+@register.filter
+def reader_code(term: Any) -> str:
+    """A term's code when it means something to a reader, else empty."""
+    code = str(getattr(term, "code", ""))
+    name = str(term.display_name()) if hasattr(term, "display_name") else ""
+    return "" if is_slug(code) or code == name else code
 
 
 @register.filter

@@ -31,6 +31,17 @@ def test_skip_link_comes_first_and_targets_main(client: Client, db: None) -> Non
     assert '<main id="main"' in html
 
 
+def test_the_stylesheet_is_found_by_staticfiles(client: Client, db: None) -> None:
+    """The pages link qadam/qadam.css from qadam/static/: it must be collected and served."""
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("qadam/qadam.css"), (
+        "add STATICFILES_DIRS = [BASE_DIR / 'qadam' / 'static'] to qadam/settings.py"
+    )
+    html = client.get(url_in("en")).content.decode()
+    assert 'rel="stylesheet" href="/static/qadam/qadam.css"' in html
+
+
 def test_footer_credits_the_data_sources_and_the_licence(client: Client, db: None) -> None:
     html = client.get(url_in("en")).content.decode()
     footer = html[html.index("<footer") :]

@@ -23,6 +23,7 @@ from qadam.audit.actions import history_for
 from qadam.registry.access import get_recommendation_for_user, get_recommendations_for_user
 from qadam.registry.models import Label, Recommendation
 from qadam.registry.queries import (
+    LABEL_FACETS,
     FacetValue,
     RecommendationQuery,
     apply_filters,
@@ -30,6 +31,7 @@ from qadam.registry.queries import (
     ordered,
 )
 from qadam.registry.similar import similar_recommendations
+from qadam.registry.templatetags.registry_ui import is_slug
 from qadam.taxonomy.models import Mechanism
 
 PAGE_SIZE = 25
@@ -176,6 +178,17 @@ def _relabel(values: dict[str, list[FacetValue]]) -> None:
     actions = _action_labels()
     for v in values["action"]:
         v.label = actions.get(v.value, v.value)
+    for param in LABEL_FACETS:
+        for v in values.get(param, []):
+            v.label = _without_slug(v.value, v.label)
+
+
+def _without_slug(code: str, label: str) -> str:
+    """ "womens-rights Women's rights" -> "Women's rights": a slug code says nothing a
+    reader needs, while codes such as "16.2" or "D25" do, and stay."""
+    if is_slug(code) and label.startswith(code + " "):
+        return label[len(code) + 1 :]
+    return label
 
 
 def _facet_groups(values: dict[str, list[FacetValue]]) -> list[FacetGroup]:
@@ -242,6 +255,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rec": rec,
         "texts": _texts_current_first(rec.text, get_language() or "en"),
         "has_current_text": bool(rec.text.get(get_language() or "en")),
+        "action_label": _action_labels().get(str(rec.action_category), rec.action_category),
         "states": rec.recommending_states.all(),
         "clusters": rec.clusters.all(),
         "label_groups": _group_by_taxonomy(labels),
