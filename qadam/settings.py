@@ -146,6 +146,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "qadam" / "static"]
 
 # Uploaded originals stay private: they are stored outside any served folder and
 # reached only through views that check permissions.
