@@ -26,7 +26,7 @@ class ImportForm(forms.Form):
     """Kind, file and options of a web import; ``options()`` gives what the run stores."""
 
     kind = forms.ChoiceField(label=_("What kind of file is it?"), widget=forms.RadioSelect)
-    file = forms.FileField(label=_("File"))
+    file = forms.FileField(label=_("File"), max_length=200)
     state = forms.CharField(
         label=_("Only recommendations to this State"),
         required=False,

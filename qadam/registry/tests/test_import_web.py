@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from unittest import mock
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -69,8 +70,15 @@ def _upload(client: Client, data: bytes, name: str = "synthetic.csv", **fields: 
 
 
 def _run_worker() -> None:
-    """What ``manage.py db_worker`` does: run every queued task, then stop."""
-    call_command("db_worker", "--batch", "--no-startup-delay", "-v", "0", stdout=io.StringIO())
+    """What ``manage.py db_worker`` does: run every queued task, then stop.
+
+    The worker closes "old" connections between tasks; inside a test's transaction
+    that would close the test's own connection (on PostgreSQL), so not here.
+    """
+    with mock.patch(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    ):
+        call_command("db_worker", "--batch", "--no-startup-delay", "-v", "0", stdout=io.StringIO())
 
 
 def _latest_run() -> ImportRun:
@@ -343,7 +351,7 @@ def test_download_of_the_stored_upload_is_an_attachment(admin: Client) -> None:
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"] == 'attachment; filename="synthetic.csv"'
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == template_csv()
+    assert response.getvalue() == template_csv()
 
 
 @pytest.mark.parametrize("language", ["ru", "kk"])
@@ -356,3 +364,73 @@ def test_import_pages_render_in_every_language(admin: Client, language: str) -> 
         f"/{language}/import/runs/{run.pk}/",
     ):
         assert admin.get(url).status_code == 200
+
+
+def test_a_file_name_too_long_to_keep_is_refused(admin: Client) -> None:
+    response = _upload(admin, template_csv(), name="x" * 250 + ".csv")
+    assert response.status_code == 400
+    assert not ImportRun.objects.exists()
+
+
+def test_an_unexpected_error_fails_the_run_and_writes_nothing(
+    admin: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("synthetic failure")
+
+    monkeypatch.setattr("qadam.registry.importing.Importer.run", explode)
+    before = registry_counts()
+    _upload(admin, template_csv())
+    run = _latest_run()
+    assert run.status == ImportRun.Status.FAILED
+    assert "unexpected error; nothing was written" in run.error
+    assert registry_counts() == before
+
+
+def test_a_task_delivered_twice_imports_once(
+    admin: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    from qadam.registry.tasks import run_import
+
+    _upload(admin, template_csv())
+    run = _latest_run()
+    with django_capture_on_commit_callbacks(execute=True):
+        admin.post(reverse("registry:import-run-confirm", args=[run.pk]))
+    _run_worker()
+    audit_before = AuditEvent.objects.filter(action="registry.import").count()
+    assert run_import.call(run.pk) == ImportRun.Status.DONE
+    assert AuditEvent.objects.filter(action="registry.import").count() == audit_before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_progress_is_saved_where_the_web_process_sees_it() -> None:
+    """Outside a transaction at once; inside the import's transaction only on PostgreSQL."""
+    from django.db import connection, transaction
+
+    run = ImportRun.objects.create(kind="template", filename="p.csv", status="running")
+    with actions._ProgressWriter(run.pk) as progress:
+        progress(37)
+        run.refresh_from_db()
+        assert run.progress == 37
+        with transaction.atomic():
+            progress(60)
+    run.refresh_from_db()
+    assert run.progress == (60 if connection.vendor == "postgresql" else 37)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_runs_a_confirmed_import_after_commit(
+    client_for: Callable[[str], Client],
+) -> None:
+    """No test transaction here: the task is committed, then a worker picks it up."""
+    load_reference_data()
+    admin = client_for("admin")
+    _upload(admin, template_csv())
+    run = _latest_run()
+    admin.post(reverse("registry:import-run-confirm", args=[run.pk]))
+    assert DBTaskResult.objects.get().status == "READY"
+    call_command("db_worker", "--batch", "--no-startup-delay", "-v", "0", stdout=io.StringIO())
+    run.refresh_from_db()
+    assert run.status == ImportRun.Status.DONE
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert Recommendation.objects.count() == 3

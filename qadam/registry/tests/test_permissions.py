@@ -156,7 +156,7 @@ def _assert_granted(action: str, response: Any, run: ImportRun) -> None:
     else:
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment")
-        assert b"".join(response.streaming_content) == template_csv()
+        assert response.getvalue() == template_csv()
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
