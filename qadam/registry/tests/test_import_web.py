@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import io
-from unittest import mock
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
