@@ -205,8 +205,7 @@ def facets(qs: QuerySet[Recommendation], query: RecommendationQuery) -> dict[str
 
 
 def _facet_values(counts: FacetCounts, query: RecommendationQuery) -> dict[str, list[FacetValue]]:
-    states = State.objects.in_bulk([*counts.columns["sur"], *counts.by])
-    terms = Term.objects.in_bulk([pk for per in counts.labels.values() for pk in per])
+    states, terms = counts.states, counts.terms
     out: dict[str, list[FacetValue]] = {}
     for name in ("mechanism", "cycle", "session", "action"):
         out[name] = [
@@ -344,6 +343,9 @@ class FacetCounts:
     by: dict[int, int]  # State pk -> count
     rgroup: dict[str, int]
     labels: dict[str, dict[int, int]]  # taxonomy code -> Term pk -> count
+    # The States and Terms the counts name, for their codes and names.
+    states: dict[Any, State] = field(default_factory=dict)
+    terms: dict[Any, Term] = field(default_factory=dict)
 
 
 @dataclass
@@ -371,6 +373,10 @@ class _Snapshot:
         self.columns: dict[str, _Coded] = {}
         self.pairs: dict[str, _Coded] = {}  # "by", "rgroup", "labels"
         self.term_taxonomy: dict[int, str] = {}
+        # Reference rows for facet labels: they change with load_reference or the admin,
+        # both of which change the data version.
+        self.states: dict[Any, State] = {}
+        self.terms: dict[Any, Term] = {}
         self.sort_key: np.ndarray | None = None
         self.shared: dict[tuple[Any, ...], Any] = {}  # unfiltered sets, orders, counts
 
@@ -409,7 +415,7 @@ class _Snapshot:
             taxonomy = self.term_taxonomy.get(term)
             if taxonomy in labels:
                 labels[taxonomy][term] = n
-        return FacetCounts(columns, pairs["by"], pairs["rgroup"], labels)
+        return FacetCounts(columns, pairs["by"], pairs["rgroup"], labels, self.states, self.terms)
 
     def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         if key not in self.shared:
@@ -507,6 +513,9 @@ def _add_pairs(snap: _Snapshot, alias: str) -> None:
         snap, _pair_array(_fetch(labels.values_list("recommendation_id", "term_id"))), None
     )
     snap.term_taxonomy = dict(_fetch(Term.objects.using(alias).values_list("pk", "taxonomy__code")))
+    snap.states = State.objects.using(alias).in_bulk()
+    faceted = [pk for pk, code in snap.term_taxonomy.items() if code in LABEL_FACETS.values()]
+    snap.terms = Term.objects.using(alias).in_bulk(faceted)
 
 
 def _pair_array(rows: list[tuple[Any, ...]]) -> np.ndarray:
