@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -16,6 +16,16 @@ if TYPE_CHECKING:
 def _fast_password_hashing(settings: Any) -> None:
     # The default hasher costs ~0.5 s per user; tests need no real security.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _english_between_tests() -> Iterator[None]:
+    # LocaleMiddleware activates the request's language on the test thread; without
+    # this a Kazakh page in one test would leave the next test speaking Kazakh.
+    from django.utils import translation
+
+    yield
+    translation.activate("en")
 
 
 PERSONAS = ("admin", "focal_point", "contributor", "ngo_member", "observer", "outsider")
