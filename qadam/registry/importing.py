@@ -459,6 +459,8 @@ class DocumentWriter:
         self.report = importer.report
         self.doc = document
         self.existing = {r.key: r for r in Recommendation.objects.filter(document=document)}
+        # A document without recommendations has no links either: nothing to look up.
+        self.had_rows = bool(self.existing)
         self.matcher = ExistingMatcher(list(self.existing.values()))
         self.clusters = {c.name: c for c in Cluster.objects.filter(document=document)}
 
@@ -620,7 +622,7 @@ class DocumentWriter:
         self, resolved_list: list[dict[str, Any]], recs: list[ParsedRecommendation]
     ) -> None:
         """Link states, labels and clusters; a row that gains a link counts as updated."""
-        known = _KnownLinks(self.doc)
+        known = _KnownLinks(self.doc if self.had_rows else None)
         links = []
         for r in resolved_list:
             for state in r["states"]:
@@ -699,7 +701,10 @@ def _insert_ignoring(
 class _KnownLinks:
     """The links a document already has, to tell "unchanged" from "gained a link"."""
 
-    def __init__(self, document: SourceDocument) -> None:
+    def __init__(self, document: SourceDocument | None) -> None:
+        self.links: set[tuple[Any, ...]] = set()
+        if document is None:
+            return
         states = Recommendation.recommending_states.through.objects.filter(
             recommendation__document=document
         ).values_list("recommendation_id", "state_id")
@@ -709,7 +714,7 @@ class _KnownLinks:
         clusters = Recommendation.clusters.through.objects.filter(
             cluster__document=document
         ).values_list("recommendation_id", "cluster_id")
-        self.links: set[tuple[Any, ...]] = {("state", *t) for t in states}
+        self.links |= {("state", *t) for t in states}
         self.links |= {("label", *t) for t in labels}
         self.links |= {("cluster", *t) for t in clusters}
 
