@@ -49,10 +49,10 @@ chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 test-sqlite: setup chromium
-	$(PY) scripts/pytest.py
+	$(PY) scripts/pytest.py -q
 
 test-postgres: setup
-	scripts/with-postgres.sh $(PY) scripts/pytest.py
+	scripts/with-postgres.sh $(PY) scripts/pytest.py -q
 
 test: setup chromium lint test-sqlite test-postgres
 
