@@ -49,10 +49,10 @@ chromium:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 test-sqlite: setup chromium
-	$(PY) scripts/pytest.py -q
+	$(PY) scripts/run_tests.py -q
 
 test-postgres: setup
-	scripts/with-postgres.sh $(PY) scripts/pytest.py -q
+	scripts/with-postgres.sh $(PY) scripts/run_tests.py -q
 
 test: setup chromium lint test-sqlite test-postgres
 
