@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -12,20 +12,24 @@ from django.test import Client
 if TYPE_CHECKING:
     from qadam.accounts.models import Organisation, User
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    # The default hasher costs ~0.5 s per user; tests need no real security.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def pytest_configure(config: pytest.Config) -> None:
+    # Pure qadam.lib tests may run without Django (-p no:django).
+    if config.pluginmanager.hasplugin("django"):
+        from django.conf import settings
+
+        # The default hasher costs ~0.5 s per user; tests need no real security.
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def _english_between_tests() -> Iterator[None]:
+def _english_between_tests(request: pytest.FixtureRequest) -> Iterator[None]:
     # LocaleMiddleware activates the request's language on the test thread; without
     # this a Kazakh page in one test would leave the next test speaking Kazakh.
-    from django.utils import translation
-
     yield
-    translation.activate("en")
+    if request.config.pluginmanager.hasplugin("django"):
+        from django.utils import translation
+
+        translation.activate("en")
 
 
 PERSONAS = ("admin", "focal_point", "contributor", "ngo_member", "observer", "outsider")
