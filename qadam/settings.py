@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "qadam.taxonomy",
     "qadam.accounts",
     "qadam.registry",
+    "qadam.tracking",
 ]
 
 MIDDLEWARE = [
@@ -161,6 +162,7 @@ STORAGES = {
 
 # Largest file an importer accepts, in bytes.
 QADAM_MAX_IMPORT_BYTES = int(os.environ.get("QADAM_MAX_IMPORT_BYTES", str(50 * 1024 * 1024)))
+QADAM_MAX_EVIDENCE_BYTES = int(os.environ.get("QADAM_MAX_EVIDENCE_BYTES", str(20 * 1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
