@@ -1,0 +1,1 @@
+"""Tracking pages, one module per area: work (plans, actions, updates), imports, dashboards."""
