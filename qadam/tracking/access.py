@@ -52,7 +52,10 @@ def get_updates_for_user(user: Any) -> QuerySet[ProgressUpdate]:
     qs = ProgressUpdate.objects.select_related("action", "institution")
     if _is_secretariat(user):
         return qs
-    visible = Q(state=ProgressUpdate.State.PUBLISHED)
+    # Same as rules.is_public_update: a published update on a hidden action stays hidden.
+    visible = Q(
+        state=ProgressUpdate.State.PUBLISHED, action__published=True, action__plan__published=True
+    )
     inst = user_institution_id(user)
     if _is_government(user) and inst is not None:
         visible |= Q(institution_id=inst)

@@ -54,6 +54,18 @@ def is_published_update(user: Any, update: Any) -> bool:
 
 
 @rules.predicate
+def is_public_update(user: Any, update: Any) -> bool:
+    """Published, and on an action the public may see: publishing an update does not
+    reveal an action (or its evidence) the secretariat has not published."""
+    return (
+        update is not None
+        and update.state == "published"
+        and update.action.published
+        and update.action.plan.published
+    )
+
+
+@rules.predicate
 def is_draft_or_returned(user: Any, update: Any) -> bool:
     return update is not None and update.state in ("draft", "returned")
 
@@ -87,9 +99,7 @@ rules.add_perm("tracking.delete_action", is_secretariat_admin)
 rules.add_perm("tracking.publish_action", is_secretariat_admin)
 rules.add_perm("tracking.add_update", own_gov_action)
 
-rules.add_perm(
-    "tracking.view_update", is_secretariat_admin | own_gov_update | is_published_update
-)
+rules.add_perm("tracking.view_update", is_secretariat_admin | own_gov_update | is_public_update)
 rules.add_perm("tracking.change_update", own_gov_update & is_draft_or_returned)
 rules.add_perm("tracking.submit_update", is_focal_point & is_own_institution_update & is_draft_or_returned)
 rules.add_perm("tracking.validate_update", is_secretariat_admin & is_submitted)
@@ -101,8 +111,12 @@ rules.add_perm(
 )
 # Unpublished evidence: the institution and the secretariat only.
 rules.add_perm(
-    "tracking.download_evidence", is_secretariat_admin | own_gov_update | is_published_update
+    "tracking.download_evidence", is_secretariat_admin | own_gov_update | is_public_update
 )
+# Whether a user could take a workflow step on this update in *some* state: views
+# answer 403 to those who never could, and explain a wrong state to those who could.
+rules.add_perm("tracking.submit_own_updates", is_focal_point & is_own_institution_update)
+rules.add_perm("tracking.review_updates", is_secretariat_admin)
 rules.add_perm("tracking.override_assessment", is_secretariat_admin)
 rules.add_perm("tracking.view_dashboard", rules.is_authenticated)
 rules.add_perm("tracking.view_queue", is_focal_point | is_contributor | is_secretariat_admin)
