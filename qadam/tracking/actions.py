@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from qadam.audit.actions import record
 from qadam.lib.filetypes import KNOWN, extension_matches, sniff
-from qadam.registry.models import Recommendation
+from qadam.registry.models import Cluster, Recommendation
 from qadam.taxonomy.models import Institution
 from qadam.tracking.models import (
     Action,
@@ -205,8 +205,15 @@ def do_link_recommendations(
     action: Action,
     add: Iterable[Recommendation] = (),
     remove: Iterable[Recommendation] = (),
+    add_clusters: Iterable[Cluster] = (),
+    remove_clusters: Iterable[Cluster] = (),
 ) -> Action:
-    """Link or unlink recommendations; a whole cluster is linked by passing its members."""
+    """Link or unlink recommendations and clusters.
+
+    Linking a cluster records the cluster on the action and links its members that
+    are passed in ``add`` (the caller chooses which members the user may see);
+    unlinking a cluster leaves its members linked, since they may be there on their own.
+    """
     _require(user, "tracking.change_action", action)
     add, remove = list(add), list(remove)
     current = set(action.recommendations.values_list("pk", flat=True))
@@ -214,11 +221,20 @@ def do_link_recommendations(
     removed = [r for r in remove if r.pk in current]
     action.recommendations.add(*added)
     action.recommendations.remove(*removed)
-    if added or removed:
-        record(user, "tracking.action.links", action, {
+    linked = set(action.clusters.values_list("pk", flat=True))
+    clusters_added = [c for c in add_clusters if c.pk not in linked]
+    clusters_removed = [c for c in remove_clusters if c.pk in linked]
+    action.clusters.add(*clusters_added)
+    action.clusters.remove(*clusters_removed)
+    if added or removed or clusters_added or clusters_removed:
+        changes: dict[str, Any] = {
             "recommendations_added": [r.pk for r in added],
             "recommendations_removed": [r.pk for r in removed],
-        })
+        }
+        if clusters_added or clusters_removed:
+            changes["clusters_added"] = [c.pk for c in clusters_added]
+            changes["clusters_removed"] = [c.pk for c in clusters_removed]
+        record(user, "tracking.action.links", action, changes)
     refresh_assessments(added + removed)
     return action
 
@@ -353,7 +369,7 @@ def evidence_limit() -> int:
 @transaction.atomic
 def do_attach_evidence(user: Any, update: ProgressUpdate, data: bytes, filename: str) -> Evidence:
     _require(user, "tracking.change_update", update)
-    _validate_evidence(data, filename)
+    validate_evidence(data, filename)
     kind = sniff(data)
     assert kind is not None
     evidence = Evidence(
@@ -366,7 +382,8 @@ def do_attach_evidence(user: Any, update: ProgressUpdate, data: bytes, filename:
     return evidence
 
 
-def _validate_evidence(data: bytes, filename: str) -> None:
+def validate_evidence(data: bytes, filename: str) -> None:
+    """Size and type by content; forms call it too, to refuse a batch before writing any."""
     limit = evidence_limit()
     if len(data) > limit:
         raise ValidationError(
@@ -386,6 +403,9 @@ def _validate_evidence(data: bytes, filename: str) -> None:
             _("%(file)s is named like one type but its contents are %(kind)s; rename it or "
               "upload the right file.") % {"file": filename, "kind": kind.upper()}
         )
+
+
+_validate_evidence = validate_evidence  # the earlier private name
 
 
 # -- assessments ---------------------------------------------------------------
