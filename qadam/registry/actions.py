@@ -11,6 +11,7 @@ from django.core.files.base import ContentFile
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qadam.audit.actions import record
 from qadam.lib.records import ImportFormatError, ParseResult
@@ -265,9 +266,12 @@ def _store_outcome(run: ImportRun, report: ImportReport | None, error: str, dry_
     run.status = ImportRun.Status.FAILED if failed and not dry_run else ImportRun.Status.DONE
     run.error = ""
     if failed and not dry_run:
-        run.error = _("%(count)d row(s) rejected; nothing was written.") % {
-            "count": len(report.rejected)
-        }
+        count = len(report.rejected)
+        run.error = ngettext(
+            "%(count)d row rejected; nothing was written.",
+            "%(count)d rows rejected; nothing was written.",
+            count,
+        ) % {"count": count}
 
 
 class _ProgressWriter:
