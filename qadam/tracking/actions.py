@@ -143,11 +143,16 @@ def do_create_action(
     _write_assignments(action, institutions or [])
     recs = list(recommendations)
     action.recommendations.add(*recs)
-    record(user, "tracking.action.create", action, {
-        **{k: _jsonable(v) for k, v in fields.items()},
-        "institutions": [[i.code, role, agreed] for i, role, agreed in institutions or []],
-        "recommendations_added": [r.pk for r in recs],
-    })
+    record(
+        user,
+        "tracking.action.create",
+        action,
+        {
+            **{k: _jsonable(v) for k, v in fields.items()},
+            "institutions": [[i.code, role, agreed] for i, role, agreed in institutions or []],
+            "recommendations_added": [r.pk for r in recs],
+        },
+    )
     refresh_assessments(recs)
     return action
 
@@ -155,8 +160,7 @@ def do_create_action(
 def _write_assignments(action: Action, institutions: list[tuple[Institution, str, bool]]) -> None:
     action.assignments.all().delete()
     ActionInstitution.objects.bulk_create(
-        ActionInstitution(action=action, institution=inst, role=role, as_agreed=agreed,
-                          position=i)
+        ActionInstitution(action=action, institution=inst, role=role, as_agreed=agreed, position=i)
         for i, (inst, role, agreed) in enumerate(institutions)
     )
 
@@ -166,7 +170,9 @@ REPORTING_FIELDS = {"description", "budget_spent"}
 
 
 @transaction.atomic
-def do_update_action(user: Any, action: Action, version: int | None = None, **fields: Any) -> Action:
+def do_update_action(
+    user: Any, action: Action, version: int | None = None, **fields: Any
+) -> Action:
     action = Action.objects.select_for_update().get(pk=action.pk)
     if set(fields) <= REPORTING_FIELDS:
         _require(user, "tracking.report_on_action", action)
@@ -243,8 +249,9 @@ def do_link_recommendations(
 def do_publish_action(user: Any, action: Action, published: bool = True) -> Action:
     _require(user, "tracking.publish_action", action)
     if action.published != published:
-        record(user, "tracking.action.publish", action,
-               {"published": [action.published, published]})
+        record(
+            user, "tracking.action.publish", action, {"published": [action.published, published]}
+        )
         action.published = published
         action.save(update_fields=["published", "updated_at"])
     return action
@@ -273,15 +280,25 @@ TRANSITIONS: dict[tuple[str, str], str] = {
 
 @transaction.atomic
 def do_create_update(
-    user: Any, action: Action, as_of: date, text: str, proposed_status: str = "",
-    spent: Decimal | None = None, language: str = "ru",
+    user: Any,
+    action: Action,
+    as_of: date,
+    text: str,
+    proposed_status: str = "",
+    spent: Decimal | None = None,
+    language: str = "ru",
 ) -> ProgressUpdate:
     _require(user, "tracking.add_update", action)
     if proposed_status and proposed_status not in Status.values:
         raise ValidationError(_("Unknown status %(status)r.") % {"status": proposed_status})
     update = ProgressUpdate.objects.create(
-        action=action, institution_id=user.organisation.institution_id, author=user,
-        as_of=as_of, text=text, proposed_status=proposed_status, spent=spent,
+        action=action,
+        institution_id=user.organisation.institution_id,
+        author=user,
+        as_of=as_of,
+        text=text,
+        proposed_status=proposed_status,
+        spent=spent,
         language=language,
     )
     record(user, "tracking.update.create", update, {"action": action.pk, "as_of": str(as_of)})
@@ -289,8 +306,9 @@ def do_create_update(
 
 
 @transaction.atomic
-def do_edit_update(user: Any, update: ProgressUpdate, version: int | None = None,
-                   **fields: Any) -> ProgressUpdate:
+def do_edit_update(
+    user: Any, update: ProgressUpdate, version: int | None = None, **fields: Any
+) -> ProgressUpdate:
     update = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     _require(user, "tracking.change_update", update)
     _check_version(update, version)
@@ -314,7 +332,10 @@ def do_transition_update(
     if perm is None:
         raise TransitionError(
             _("A progress update cannot go from “%(old)s” to “%(new)s”.")
-            % {"old": update.get_state_display(), "new": dict(ProgressUpdate.State.choices).get(to, to)}
+            % {
+                "old": update.get_state_display(),
+                "new": dict(ProgressUpdate.State.choices).get(to, to),
+            }
         )
     _require(user, perm, update)
     _check_version(update, version)
@@ -373,8 +394,12 @@ def do_attach_evidence(user: Any, update: ProgressUpdate, data: bytes, filename:
     kind = sniff(data)
     assert kind is not None
     evidence = Evidence(
-        update=update, original_name=filename[:255], content_type=KNOWN[kind][0],
-        size=len(data), sha256=hashlib.sha256(data).hexdigest(), uploaded_by=user,
+        update=update,
+        original_name=filename[:255],
+        content_type=KNOWN[kind][0],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=user,
     )
     evidence.file.save(filename, ContentFile(data), save=False)
     evidence.save()
@@ -400,8 +425,11 @@ def validate_evidence(data: bytes, filename: str) -> None:
         )
     if not extension_matches(kind, filename):
         raise ValidationError(
-            _("%(file)s is named like one type but its contents are %(kind)s; rename it or "
-              "upload the right file.") % {"file": filename, "kind": kind.upper()}
+            _(
+                "%(file)s is named like one type but its contents are %(kind)s; rename it or "
+                "upload the right file."
+            )
+            % {"file": filename, "kind": kind.upper()}
         )
 
 
@@ -437,7 +465,9 @@ def refresh_assessments(recommendations: Iterable[Recommendation]) -> None:
         "recommendation_id", "action__status"
     ):
         statuses[rec_id].append(status)
-    existing = {a.recommendation_id: a for a in Assessment.objects.filter(recommendation_id__in=ids)}
+    existing = {
+        a.recommendation_id: a for a in Assessment.objects.filter(recommendation_id__in=ids)
+    }
     new, changed = [], []
     for pk, sts in statuses.items():
         derived = derive_status(sts)

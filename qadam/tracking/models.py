@@ -82,7 +82,10 @@ class Action(models.Model):
     deadline_start = models.DateField(_("deadline from"), null=True, blank=True)
     deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED,
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NOT_STARTED,
         db_index=True,
     )
     # Budget: planned and spent amounts in one currency, with the source of funds.
@@ -94,9 +97,7 @@ class Action(models.Model):
     )
     budget_currency = models.CharField(_("currency"), max_length=3, default="KZT")
     budget_source = models.CharField(_("source of funds"), max_length=200, blank=True)
-    recommendations = models.ManyToManyField(
-        Recommendation, blank=True, related_name="actions"
-    )
+    recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="actions")
     clusters = models.ManyToManyField(Cluster, blank=True, related_name="actions")
     institutions = models.ManyToManyField(
         Institution, through="ActionInstitution", related_name="actions"
@@ -168,14 +169,21 @@ class ProgressUpdate(models.Model):
     spent = models.DecimalField(
         _("spent to date"), max_digits=16, decimal_places=2, null=True, blank=True
     )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.DRAFT,
-                             db_index=True)
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.DRAFT, db_index=True
+    )
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     review_comment = models.TextField(_("review comment"), blank=True)
@@ -228,12 +236,16 @@ class Assessment(models.Model):
     recommendation = models.OneToOneField(
         Recommendation, on_delete=models.CASCADE, related_name="assessment"
     )
-    derived_status = models.CharField(max_length=20, choices=Status.choices,
-                                      default=Status.NOT_STARTED)
+    derived_status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
     override_status = models.CharField(max_length=20, choices=Status.choices, blank=True)
     override_reason = models.TextField(_("reason for the override"), blank=True)
     overridden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -242,12 +254,12 @@ class Assessment(models.Model):
         verbose_name = _("assessment")
         verbose_name_plural = _("assessments")
 
+    def __str__(self) -> str:
+        return f"{self.recommendation}: {self.status}"
+
     @property
     def status(self) -> str:
         return self.override_status or self.derived_status
-
-    def __str__(self) -> str:
-        return f"{self.recommendation}: {self.status}"
 
 
 class FollowUpDeadline(models.Model):

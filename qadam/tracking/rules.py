@@ -94,14 +94,18 @@ rules.add_perm("tracking.view_action", is_secretariat_admin | own_gov_action | i
 rules.add_perm("tracking.add_action", is_secretariat_admin)
 rules.add_perm("tracking.change_action", is_secretariat_admin)
 # The part of an action its own institution keeps current: description and money spent.
-rules.add_perm("tracking.report_on_action", is_secretariat_admin | (is_focal_point & is_assigned_to_action))
+rules.add_perm(
+    "tracking.report_on_action", is_secretariat_admin | (is_focal_point & is_assigned_to_action)
+)
 rules.add_perm("tracking.delete_action", is_secretariat_admin)
 rules.add_perm("tracking.publish_action", is_secretariat_admin)
 rules.add_perm("tracking.add_update", own_gov_action)
 
 rules.add_perm("tracking.view_update", is_secretariat_admin | own_gov_update | is_public_update)
 rules.add_perm("tracking.change_update", own_gov_update & is_draft_or_returned)
-rules.add_perm("tracking.submit_update", is_focal_point & is_own_institution_update & is_draft_or_returned)
+rules.add_perm(
+    "tracking.submit_update", is_focal_point & is_own_institution_update & is_draft_or_returned
+)
 rules.add_perm("tracking.validate_update", is_secretariat_admin & is_submitted)
 rules.add_perm("tracking.return_update", is_secretariat_admin & is_submitted)
 rules.add_perm("tracking.publish_update", is_secretariat_admin & is_validated)

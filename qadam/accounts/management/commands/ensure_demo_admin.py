@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from qadam.accounts.models import Organisation, User
 
 USERNAME = "admin"
-PASSWORD = "qadam-demo"  # noqa: S105 - printed on purpose; local demo only
+PASSWORD = "qadam-demo"  # printed on purpose; local demo only
 
 
 class Command(BaseCommand):
