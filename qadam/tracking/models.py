@@ -99,7 +99,7 @@ class Action(models.Model):
     budget_source = models.CharField(_("source of funds"), max_length=200, blank=True)
     recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="actions")
     clusters = models.ManyToManyField(Cluster, blank=True, related_name="actions")
-    institutions = models.ManyToManyField(
+    institutions: models.ManyToManyField[Institution, ActionInstitution] = models.ManyToManyField(
         Institution, through="ActionInstitution", related_name="actions"
     )
     # Flags a plan import raised (missing outcome, missing agencies...), shown to the
