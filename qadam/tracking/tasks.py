@@ -26,3 +26,20 @@ def send_daily_digests() -> dict[str, Any]:
         # Even when sending fails, tomorrow's run must stay queued.
         next_at = ensure_digest_scheduled()
     return {**summary(outcomes), "next_run": next_at.isoformat()}
+
+
+@task()
+def import_staged_plan(token: str, actor_id: int | None = None) -> str:
+    """Import a confirmed plan upload too big to import inside the web request.
+
+    The outcome is written to the staged import's state, which the web page
+    follows; a task delivered twice imports once (the second finds it done)."""
+    from django.contrib.auth import get_user_model
+
+    from qadam.tracking.importing import load_staged, run_staged_import
+
+    staged = load_staged(token)
+    if staged.status != "queued":
+        return staged.status
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return run_staged_import(staged, actor).status
