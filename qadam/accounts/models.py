@@ -1,6 +1,8 @@
-"""Organisations, users and their roles."""
+"""Organisations, users, their roles and their API tokens."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -21,7 +23,10 @@ class Organisation(TranslatedNameMixin, models.Model):
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     # A government organisation is one of the reference institutions.
     institution = models.OneToOneField(
-        Institution, null=True, blank=True, on_delete=models.PROTECT,
+        Institution,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="organisation",
     )
 
@@ -48,3 +53,32 @@ class User(AbstractUser):
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+
+class ApiToken(models.Model):
+    """A personal key to the API: ``Authorization: Bearer qdm_<secret>``.
+
+    Only the SHA-256 of the whole key is stored, so a copy of the database does not
+    give anyone access; the key itself is shown once, when it is created.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    # The start of the secret, shown beside the name so its owner can tell keys apart.
+    key_prefix = models.CharField(_("key begins with"), max_length=8)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} (qdm_{self.key_prefix}…)"
+
+    def is_active_at(self, moment: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or self.expires_at > moment)
