@@ -310,7 +310,7 @@ class Importer:
             if state is None:
                 problems.append(
                     self._problem(
-                        rec, "recommending_states", _("unknown state %(name)r") % {"name": name}
+                        rec, "recommending_states", _("unknown state “%(name)s”") % {"name": name}
                     )
                 )
             else:
@@ -323,7 +323,7 @@ class Importer:
                     self._problem(
                         rec,
                         "labels",
-                        _("unknown term %(term)r in taxonomy %(taxonomy)s")
+                        _("unknown term “%(term)s” in taxonomy %(taxonomy)s")
                         % {"term": label.term, "taxonomy": label.taxonomy},
                     )
                 )
@@ -347,7 +347,7 @@ class Importer:
         elif mechanism is None:
             problems.append(
                 self._problem(
-                    rec, "mechanism", _("unknown mechanism %(code)r") % {"code": mech_code}
+                    rec, "mechanism", _("unknown mechanism “%(code)s”") % {"code": mech_code}
                 )
             )
         sur_name = rec.state_under_review or doc_facts.get("state_under_review", "")
@@ -355,7 +355,7 @@ class Importer:
         if sur_name and sur is None:
             problems.append(
                 self._problem(
-                    rec, "state_under_review", _("unknown state %(name)r") % {"name": sur_name}
+                    rec, "state_under_review", _("unknown state “%(name)s”") % {"name": sur_name}
                 )
             )
         resolved = {

@@ -290,7 +290,7 @@ def do_create_update(
 ) -> ProgressUpdate:
     _require(user, "tracking.add_update", action)
     if proposed_status and proposed_status not in Status.values:
-        raise ValidationError(_("Unknown status %(status)r.") % {"status": proposed_status})
+        raise ValidationError(_("Unknown status “%(status)s”.") % {"status": proposed_status})
     update = ProgressUpdate.objects.create(
         action=action,
         institution_id=user.organisation.institution_id,
@@ -488,7 +488,7 @@ def do_override_assessment(
     if status and not reason.strip():
         raise ValidationError(_("Give the reason for overriding the derived status."))
     if status and status not in Status.values:
-        raise ValidationError(_("Unknown status %(status)r.") % {"status": status})
+        raise ValidationError(_("Unknown status “%(status)s”.") % {"status": status})
     refresh_assessments([recommendation])
     assessment = Assessment.objects.select_for_update().get(recommendation=recommendation)
     changes = _changes(assessment, {"override_status": status, "override_reason": reason})

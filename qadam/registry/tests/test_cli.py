@@ -130,7 +130,7 @@ def test_rejected_rows_fail_the_command_naming_file_row_and_field(tmp_path: Path
         _call("template", path)
     message = str(caught.value)
     assert "1 row(s) rejected; nothing was written" in message
-    assert "bad.csv, row 3, field labels: unknown term 'Not a real theme'" in message
+    assert "bad.csv, row 3, field labels: unknown term “Not a real theme”" in message
     assert registry_counts() == before
     assert ImportRun.objects.get().status == "failed"
 
@@ -164,7 +164,7 @@ def test_skip_invalid_writes_the_valid_rows(tmp_path: Path) -> None:
     path = tmp_path / "half.csv"
     path.write_bytes(template_csv(with_row(TEMPLATE_ROWS, 1, ohchr_themes="Not a real theme")))
     out, _ = _call("template", path, "--skip-invalid", "-v", "1")
-    assert "row 3: rejected labels unknown term 'Not a real theme'" in out
+    assert "row 3: rejected labels unknown term “Not a real theme”" in out
     assert Recommendation.objects.count() == 2
 
 

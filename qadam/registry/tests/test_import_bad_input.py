@@ -250,7 +250,7 @@ FILE_FAULTS = [
     FileFault("template", "template.csv", lambda: b"", "the file is empty"),
 ]
 
-UNKNOWN_THEME = "unknown term 'Not a real theme'"
+UNKNOWN_THEME = "unknown term “Not a real theme”"
 ROW_FAULTS = [
     # duplicates
     RowFault(
@@ -276,7 +276,7 @@ ROW_FAULTS = [
         "upr-info",
         "upr-info.csv",
         lambda: _upr_info_row(2, Issue="Not a real issue"),
-        ((4, "labels", "unknown term 'Not a real issue'"),),
+        ((4, "labels", "unknown term “Not a real issue”"),),
     ),
     RowFault(
         "ohchr-list",
@@ -300,44 +300,44 @@ ROW_FAULTS = [
         "template",
         "template.csv",
         lambda: _template_row(0, sdg_targets="16.99"),
-        ((2, "labels", "unknown term '16.99'"),),
+        ((2, "labels", "unknown term “16.99”"),),
     ),
     # unknown States
     RowFault(
         "upr-report",
         "report.txt",
         lambda: _report_items(ITEM_1.replace("(France)", "(Atlantis)"), ITEM_2, ITEM_3),
-        ((24, "recommending_states", "unknown state 'Atlantis'"),),
+        ((24, "recommending_states", "unknown state “Atlantis”"),),
     ),
     RowFault(
         "upr-info",
         "upr-info.csv",
         lambda: _upr_info_row(0, From="Atlantis"),
-        ((2, "recommending_states", "unknown state 'Atlantis'"),),
+        ((2, "recommending_states", "unknown state “Atlantis”"),),
     ),
     RowFault(
         "upr-info",
         "upr-info.csv",
         lambda: _upr_info_row(2, To="Atlantis"),
-        ((4, "state_under_review", "unknown state 'Atlantis'"),),
+        ((4, "state_under_review", "unknown state “Atlantis”"),),
     ),
     RowFault(
         "ohchr-list",
         "list.docx",
         lambda: ohchr_docx(state="Atlantis"),
-        tuple((row, "state_under_review", "unknown state 'Atlantis'") for row in (3, 4, 6, 7)),
+        tuple((row, "state_under_review", "unknown state “Atlantis”") for row in (3, 4, 6, 7)),
     ),
     RowFault(
         "uhri",
         "uhri.csv",
         lambda: _uhri_row(0, **{"Countries Concerned": "- Atlantis"}),
-        ((2, "state_under_review", "unknown state 'Atlantis'"),),
+        ((2, "state_under_review", "unknown state “Atlantis”"),),
     ),
     RowFault(
         "template",
         "template.csv",
         lambda: _template_row(2, recommending_states="Atlantis"),
-        ((4, "recommending_states", "unknown state 'Atlantis'"),),
+        ((4, "recommending_states", "unknown state “Atlantis”"),),
     ),
     # other row faults
     RowFault(
@@ -350,7 +350,7 @@ ROW_FAULTS = [
         "template",
         "template.csv",
         lambda: _template_row(1, mechanism="XYZ"),
-        ((3, "mechanism", "unknown mechanism 'XYZ'"),),
+        ((3, "mechanism", "unknown mechanism “XYZ”"),),
     ),
     RowFault(
         "upr-info",
