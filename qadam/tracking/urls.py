@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from qadam.tracking.views import dashboards, work
+from qadam.tracking.views import dashboards, imports, work
 
 app_name = "tracking"
 
@@ -28,6 +28,18 @@ urlpatterns: list[URLPattern] = [
     path("queue/", work.queue, name="queue"),
     path("recommendations/<int:pk>/", work.assessment, name="assessment"),
     # -- plan import (views/imports.py) --
+    path("plans/import/", imports.plan_import, name="plan-import"),
+    path(
+        "plans/import/template.<str:fmt>",
+        imports.plan_import_template,
+        name="plan-import-template",
+    ),
+    path("plans/import/<str:token>/", imports.plan_import_preview, name="plan-import-preview"),
+    path(
+        "plans/import/<str:token>/confirm/",
+        imports.plan_import_confirm,
+        name="plan-import-confirm",
+    ),
     # -- dashboards and exports (views/dashboards.py) --
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path(
