@@ -108,7 +108,8 @@ class TitledForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not translated(self, "title"):
-            raise ValidationError(gettext("Give the title in at least one language."))
+            # Added, not raised: the subclass's own checks still run and report too.
+            self.add_error(None, gettext("Give the title in at least one language."))
         return data
 
 
@@ -204,7 +205,7 @@ class ActionForm(TitledForm):
     budget_spent = _money_field(_("Money spent"))
     budget_currency = forms.CharField(
         label=_("Currency"),
-        max_length=3,
+        max_length=10,
         initial="KZT",
         help_text=_("Three-letter ISO code, e.g. KZT or USD."),
     )

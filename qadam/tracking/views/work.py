@@ -235,9 +235,10 @@ def plan_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _render_form(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     """A refused form answers 400 (409 for a concurrent edit) so that tools can tell."""
-    form = context["form"]
+    form, co = context["form"], context.get("co")
     status = 200
-    if form.is_bound and not form.is_valid():
+    refused = form.is_bound and not form.is_valid()
+    if refused or (co is not None and co.is_bound and not co.is_valid()):
         status = 409 if context.get("conflict") else 400
     return render(request, template, context, status=status)
 
