@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/", include("qadam.accounts.urls")),
     path("tracking/", include("qadam.tracking.urls")),
     path("", include("qadam.registry.urls")),
     prefix_default_language=True,

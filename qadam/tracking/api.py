@@ -27,7 +27,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, UploadedFile
+from ninja import File, Query, Router, Status, UploadedFile
 
 from qadam.accounts.api import WRITE_AUTH
 from qadam.accounts.rules import is_secretariat_admin
@@ -55,8 +55,8 @@ from qadam.tracking.models import (
     OutcomeType,
     Plan,
     ProgressUpdate,
-    Status,
 )
+from qadam.tracking.models import Status as ActionStatus
 from qadam.tracking.rules import own_gov_update
 from qadam.tracking.schemas import (
     ActionIn,
@@ -94,7 +94,14 @@ WRITE_ERRORS: dict[int, Any] = {
     409: ErrorOut,
     422: ProblemOut,
 }
-CLOSED = (Status.DONE, Status.OBSOLETE)
+CLOSED = (ActionStatus.DONE, ActionStatus.OBSOLETE)
+# The state-free permission behind each workflow step (see tracking.rules).
+STEP_ROLES = {
+    "submitted": "tracking.submit_own_updates",
+    "validated": "tracking.review_updates",
+    "returned": "tracking.review_updates",
+    "published": "tracking.review_updates",
+}
 # The review discussion stays between the reporting institution and the secretariat,
 # even once the update itself is published.
 sees_review = is_secretariat_admin | own_gov_update
@@ -163,11 +170,11 @@ def list_plans(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any
     tags=["plans"],
     summary="Create a plan",
 )
-def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, Any]]:
+def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]:
     """A new, unpublished plan. Secretariat only."""
     _check_period(payload.period_start, payload.period_end)
     plan = act.do_create_plan(request.user, **payload.dict())
-    return 201, plan_out(plan)
+    return Status(201, plan_out(plan))
 
 
 @router.get(
@@ -202,10 +209,10 @@ def update_plan(request: HttpRequest, id: int, payload: PlanPatch) -> dict[str, 
     tags=["plans"],
     summary="Delete a plan",
 )
-def delete_plan(request: HttpRequest, id: int) -> tuple[int, None]:
+def delete_plan(request: HttpRequest, id: int) -> Status[None]:
     """Delete a plan with all its actions, progress updates and evidence. Secretariat only."""
     act.do_delete_plan(request.user, get_plan_for_user(request.user, id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -318,25 +325,37 @@ def _resolve_assignments(rows: list[AssignmentIO]) -> list[tuple[Institution, st
     return [(known[row.institution], row.role, row.as_agreed) for row in rows]
 
 
-def _resolve_recommendations(
-    user: Any, ids: list[int], cluster: int | None = None
-) -> list[Recommendation]:
-    """The recommendations named (and a cluster's members) that the user may see."""
+def _resolve_recommendations(user: Any, ids: list[int]) -> list[Recommendation]:
+    """The recommendations named, all of which the user must be able to see."""
     wanted = set(ids)
-    visible = get_recommendations_for_user(user)
-    found = list(visible.filter(pk__in=wanted))
+    found = list(get_recommendations_for_user(user).filter(pk__in=wanted))
     missing = sorted(wanted - {r.pk for r in found})
     if missing:
         raise ValidationError(
             _("There are no recommendations with these ids: %(ids)s.")
             % {"ids": ", ".join(map(str, missing))}
         )
-    if cluster is not None:
-        if not Cluster.objects.filter(pk=cluster).exists():
-            raise ValidationError(_("There is no cluster %(id)s.") % {"id": cluster})
-        seen = {r.pk for r in found}
-        found += [r for r in visible.filter(clusters=cluster) if r.pk not in seen]
     return found
+
+
+def _resolve_cluster(pk: int | None) -> list[Cluster]:
+    if pk is None:
+        return []
+    cluster = Cluster.objects.filter(pk=pk).first()
+    if cluster is None:
+        raise ValidationError(_("There is no cluster %(id)s.") % {"id": pk})
+    return [cluster]
+
+
+def _members(
+    user: Any, clusters: list[Cluster], besides: list[Recommendation]
+) -> list[Recommendation]:
+    """A cluster's members the user may see (an unpublished one is never linked blindly)."""
+    if not clusters:
+        return besides
+    seen = {r.pk for r in besides}
+    members = get_recommendations_for_user(user).filter(clusters__in=clusters).distinct()
+    return besides + [r for r in members if r.pk not in seen]
 
 
 def _resolve_outcome(fields: dict[str, Any]) -> None:
@@ -371,7 +390,7 @@ def list_actions(request: HttpRequest, params: Query[ActionParams]) -> dict[str,
     tags=["actions"],
     summary="Create an action",
 )
-def create_action(request: HttpRequest, payload: ActionIn) -> tuple[int, dict[str, Any]]:
+def create_action(request: HttpRequest, payload: ActionIn) -> Status[dict[str, Any]]:
     """A new, unpublished action in a plan, with its institutions and linked
     recommendations. Secretariat only."""
     user = request.user
@@ -384,7 +403,7 @@ def create_action(request: HttpRequest, payload: ActionIn) -> tuple[int, dict[st
     _resolve_outcome(fields)
     _check_period(fields.get("deadline_start"), fields.get("deadline"))
     action = act.do_create_action(user, plan, institutions, recommendations, **fields)
-    return 201, _action_detail(user, action.pk)
+    return Status(201, _action_detail(user, action.pk))
 
 
 @router.get(
@@ -433,10 +452,10 @@ def update_action(request: HttpRequest, id: int, payload: ActionPatch) -> dict[s
     tags=["actions"],
     summary="Delete an action",
 )
-def delete_action(request: HttpRequest, id: int) -> tuple[int, None]:
+def delete_action(request: HttpRequest, id: int) -> Status[None]:
     """Delete an action with its progress updates and evidence. Secretariat only."""
     act.do_delete_action(request.user, get_action_for_user(request.user, id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -461,12 +480,15 @@ def publish_action(request: HttpRequest, id: int, payload: PublishIn) -> dict[st
     summary="Link recommendations to an action",
 )
 def link_recommendations(request: HttpRequest, id: int, payload: LinksIn) -> dict[str, Any]:
-    """Link recommendations by id, or every recommendation of a cluster. Links that exist
-    already are left as they are. Secretariat only."""
-    action = get_action_for_user(request.user, id)
-    recs = _resolve_recommendations(request.user, payload.recommendations, payload.cluster)
-    act.do_link_recommendations(request.user, action, add=recs)
-    return _action_detail(request.user, id)
+    """Link recommendations by id, and/or a cluster: the cluster is recorded on the action
+    and each of its recommendations is linked. Links that exist already are left as they
+    are. Secretariat only."""
+    user = request.user
+    action = get_action_for_user(user, id)
+    clusters = _resolve_cluster(payload.cluster)
+    recs = _members(user, clusters, _resolve_recommendations(user, payload.recommendations))
+    act.do_link_recommendations(user, action, add=recs, add_clusters=clusters)
+    return _action_detail(user, id)
 
 
 @router.delete(
@@ -477,12 +499,15 @@ def link_recommendations(request: HttpRequest, id: int, payload: LinksIn) -> dic
     summary="Unlink recommendations from an action",
 )
 def unlink_recommendations(request: HttpRequest, id: int, payload: LinksIn) -> dict[str, Any]:
-    """Unlink recommendations by id, or every recommendation of a cluster (the body is
-    JSON, as for linking). Secretariat only."""
-    action = get_action_for_user(request.user, id)
-    recs = _resolve_recommendations(request.user, payload.recommendations, payload.cluster)
-    act.do_link_recommendations(request.user, action, remove=recs)
-    return _action_detail(request.user, id)
+    """Unlink recommendations by id, and/or a cluster (the body is JSON, as for linking).
+    Unlinking a cluster leaves its recommendations linked, since they may be there on
+    their own: list their ids to unlink them too. Secretariat only."""
+    user = request.user
+    action = get_action_for_user(user, id)
+    clusters = _resolve_cluster(payload.cluster)
+    recs = _resolve_recommendations(user, payload.recommendations)
+    act.do_link_recommendations(user, action, remove=recs, remove_clusters=clusters)
+    return _action_detail(user, id)
 
 
 @router.put(
@@ -573,12 +598,12 @@ def list_updates(request: HttpRequest, id: int, params: Query[PageParams]) -> di
     tags=["progress updates"],
     summary="Report progress on an action",
 )
-def create_update(request: HttpRequest, id: int, payload: UpdateIn) -> tuple[int, dict[str, Any]]:
+def create_update(request: HttpRequest, id: int, payload: UpdateIn) -> Status[dict[str, Any]]:
     """A new draft progress update, in the name of your institution. Focal points and
     contributors of a lead or co-executing institution; a focal point then submits it."""
     action = get_action_for_user(request.user, id)
     update = act.do_create_update(request.user, action, **payload.dict())
-    return 201, _update_detail(request.user, update.pk)
+    return Status(201, _update_detail(request.user, update.pk))
 
 
 @router.get(
@@ -616,11 +641,11 @@ def edit_update(request: HttpRequest, id: int, payload: UpdatePatch) -> dict[str
     tags=["progress updates"],
     summary="Delete a progress update",
 )
-def delete_update(request: HttpRequest, id: int) -> tuple[int, None]:
+def delete_update(request: HttpRequest, id: int) -> Status[None]:
     """Delete a draft or returned update of your institution, with its evidence; the
     secretariat may delete any update that is not published."""
     act.do_delete_update(request.user, get_update_for_user(request.user, id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -635,9 +660,14 @@ def transition_update(request: HttpRequest, id: int, payload: TransitionIn) -> d
     the institution); submitted → validated or returned, with a comment (secretariat);
     validated → published (secretariat). A validated update sets its action's status and
     money spent. A step the workflow does not allow from the current state is a 409."""
-    update = get_update_for_user(request.user, id)
-    act.do_transition_update(request.user, update, payload.to, payload.comment, payload.version)
-    return _update_detail(request.user, id)
+    user = request.user
+    update = get_update_for_user(user, id)
+    # As on the web: who could never take this step is refused (403) before being told
+    # the update's state does not allow it (409).
+    if not user.has_perm(STEP_ROLES[payload.to], update):
+        raise PermissionDenied(STEP_ROLES[payload.to])
+    act.do_transition_update(user, update, payload.to, payload.comment, payload.version)
+    return _update_detail(user, id)
 
 
 # --- evidence ------------------------------------------------------------------------------
@@ -652,7 +682,7 @@ def transition_update(request: HttpRequest, id: int, payload: TransitionIn) -> d
 )
 def upload_evidence(
     request: HttpRequest, id: int, file: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     """Upload one file (multipart/form-data, field `file`) to a draft or returned update of
     your institution. PDF, Word, Excel, OpenDocument text, PNG, JPEG or plain text, judged
     by its contents; too large, empty or mis-typed files are refused with 422 naming the
@@ -671,7 +701,7 @@ def upload_evidence(
             % {"file": name, "size": file.size, "limit": limit}
         )
     evidence = act.do_attach_evidence(user, update, file.read(), name)
-    return 201, evidence_out(evidence)
+    return Status(201, evidence_out(evidence))
 
 
 @router.get(
