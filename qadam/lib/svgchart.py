@@ -40,7 +40,8 @@ GREY = "#BBBBBB"
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 FONT_SIZE = 12
-CHAR_WIDTH = 0.6 * FONT_SIZE  # a fair average for proportional fonts
+CHAR_WIDTH = 0.6 * FONT_SIZE  # a fair average for proportional fonts, lower case
+WIDE_CHAR = 0.75 * FONT_SIZE  # capitals and digits: labels such as "CEDAW" or "MLSP"
 LABEL_CHARS = 32  # longer category names are shortened (the full name is in the tooltip)
 INK = "#1A1A1A"
 GRID = "#D0D4D9"
@@ -95,20 +96,36 @@ def bar_chart(
     return chart.render(stacked=False)
 
 
-def nice_max(value: float) -> float:
-    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above ``value``: a round end for the axis."""
+def nice_step(value: float, integer: bool = False) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above ``value``: a round tick interval.
+    With ``integer``, never a fraction (counts have no half recommendations)."""
     if value <= 0:
         return 1.0
     power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return float(step * power)
-    return float(10 * power)  # pragma: no cover - the loop always returns
+    step = next((m * power for m in (1, 2, 2.5, 5) if value <= m * power), 10 * power)
+    if integer and step != int(step):
+        step = 5.0 if step == 2.5 else 1.0  # the next round whole number
+    return float(step)
+
+
+def axis(peak: float, integer: bool = False, intervals: int = 4) -> tuple[float, float]:
+    """(end of the axis, tick interval): at most about ``intervals`` round steps."""
+    step = nice_step(peak / intervals, integer)
+    return max(math.ceil(peak / step - 1e-9), 1) * step, step
+
+
+def nice_max(value: float) -> float:
+    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at or above ``value``."""
+    return nice_step(value)
 
 
 def shorten(text: str, limit: int = LABEL_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _text_width(text: str) -> float:
+    return sum(WIDE_CHAR if ch.isupper() or ch.isdigit() else CHAR_WIDTH for ch in text)
 
 
 def _attr(value: object) -> str:
@@ -155,10 +172,10 @@ class _Chart:
         self.fmt = fmt
         self.colours = [s.colour or PALETTE[i % len(PALETTE)] for i, s in enumerate(series)]
         self.label_width = min(
-            max((len(shorten(c)) for c in self.categories), default=4) * CHAR_WIDTH + 12,
+            max((_text_width(shorten(c)) for c in self.categories), default=30.0) + 14,
             width * 0.4,
         )
-        self.value_width = 12 + CHAR_WIDTH * max((len(fmt(v)) for v in self._bar_ends()), default=1)
+        self.value_width = 12 + max((_text_width(fmt(v)) for v in self._bar_ends()), default=8.0)
         self.plot_left = self.label_width
         self.plot_width = max(width - self.label_width - self.value_width, 40.0)
 
@@ -175,11 +192,12 @@ class _Chart:
         plot_height = row * len(self.categories)
         height = top + plot_height + self.AXIS
         peak = max(self._totals() if stacked else self._singles(), default=0.0)
-        scale = self.plot_width / nice_max(peak)
+        axis_max, step = axis(peak, integer=self._integers())
+        scale = self.plot_width / axis_max
         parts = [
             self._open(height),
             legend,
-            self._grid(top, plot_height, nice_max(peak), scale),
+            self._grid(top, plot_height, axis_max, step, scale),
         ]
         for i, category in enumerate(self.categories):
             y = top + i * row
@@ -211,7 +229,7 @@ class _Chart:
             return "", 0.0
         items, x, y, line = [], 0.0, 0.0, 18.0
         for name, colour in zip((s.name for s in self.series), self.colours, strict=True):
-            item_width = 14 + 6 + len(name) * CHAR_WIDTH + 18
+            item_width = 14 + 6 + _text_width(name) + 18
             if x and x + item_width > self.width:
                 x, y = 0.0, y + line
             items.append(
@@ -223,8 +241,13 @@ class _Chart:
             x += item_width
         return f'<g class="legend">{"".join(items)}</g>', y + line + 4
 
-    def _grid(self, top: float, plot_height: float, axis_max: float, scale: float) -> str:
-        ticks = [axis_max * k / 4 for k in range(5)]
+    def _integers(self) -> bool:
+        return all(float(v).is_integer() for s in self.series for v in s.values)
+
+    def _grid(
+        self, top: float, plot_height: float, axis_max: float, step: float, scale: float
+    ) -> str:
+        ticks = [step * k for k in range(round(axis_max / step) + 1)]
         lines = []
         for tick in ticks:
             x = self.plot_left + tick * scale

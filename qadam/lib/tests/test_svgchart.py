@@ -6,6 +6,7 @@ import pytest
 from qadam.lib.svgchart import (
     PALETTE,
     Series,
+    axis,
     bar_chart,
     default_format,
     nice_max,
@@ -173,6 +174,36 @@ def test_colours_must_be_hex():
 )
 def test_nice_max_rounds_the_axis_up(value, expected):
     assert nice_max(value) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("peak", "integer", "expected"),
+    [
+        (2, True, (2, 1)),  # counts: no half ticks
+        (2, False, (2, 0.5)),
+        (4, True, (4, 1)),
+        (10, True, (10, 5)),  # steps of 2.5 become 5
+        (9999, False, (10000, 2500)),
+        (0, True, (1, 1)),
+    ],
+)
+def test_axis_has_round_steps_and_whole_ticks_for_counts(peak, integer, expected):
+    assert axis(peak, integer) == pytest.approx(expected)
+
+
+def tick_labels(svg: str) -> list[str]:
+    grid = next(g for g in parse(svg).iter(f"{SVG}g") if g.get("class") == "grid")
+    return [t.text or "" for t in grid.iter(f"{SVG}text")]
+
+
+def test_a_count_chart_has_whole_number_ticks():
+    svg = bar_chart("c", "t", "d", ["MIA", "MLSP"], [Series("Overdue", [2, 1])])
+    assert tick_labels(svg) == ["0", "1", "2"]
+
+
+def test_an_amount_chart_has_round_ticks():
+    svg = bar_chart("c", "t", "d", ["A"], [Series("Planned", [9999.5])])
+    assert tick_labels(svg) == ["0", "2 500", "5 000", "7 500", "10 000"]
 
 
 def test_default_format_and_shorten():

@@ -23,7 +23,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -36,6 +36,7 @@ from qadam.tracking.access import get_plans_for_user
 from qadam.tracking.models import Plan, Status
 
 CHART_ROWS = 20  # a chart with more bars than this is unreadable; the table has them all
+CHART_WIDTH = 880  # the page's text column; narrower screens scale the chart down
 STATUS_COLOURS = {
     Status.NOT_STARTED: GREY,
     Status.IN_PROGRESS: "#56B4E9",
@@ -250,6 +251,7 @@ def _status_section(key: str, spec: StatusSpec, user: Any, scope: q.Scope) -> Se
                     [r.name.axis for r in shown],
                     series,
                     fmt=lambda v: _count(int(v)),
+                    width=CHART_WIDTH,
                 )
             )
         )
@@ -286,7 +288,7 @@ def _overdue_section(user: Any, scope: q.Scope, today: datetime.date) -> Section
             "Actions not yet completed whose deadline has passed (as of %(date)s), for "
             "each institution that leads or co-executes them."
         )
-        % {"date": today.isoformat()},
+        % {"date": date_format(today, "DATE_FORMAT")},
         columns,
         rows,
     )
@@ -310,6 +312,7 @@ def _overdue_section(user: Any, scope: q.Scope, today: datetime.date) -> Section
                         Series(_("Co-executes"), [r.co for r in shown], "#0072B2"),
                     ],
                     fmt=lambda v: _count(int(v)),
+                    width=CHART_WIDTH,
                 )
             )
         )
@@ -367,6 +370,7 @@ def _budget_chart(key: str, title: str, currency: str, budget: list[q.BudgetRow]
                 Series(_("Spent"), [float(r.spent) for r in mine], "#E69F00"),
             ],
             fmt=lambda v: _money(Decimal(str(v))),
+            width=CHART_WIDTH,
         )
     )
 
