@@ -27,6 +27,7 @@ demo-data: migrate
 	$(PY) manage.py load_reference
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_demo_admin
+	$(PY) manage.py load_demo_plans
 
 serve:
 	@echo "Qadam at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"

@@ -60,7 +60,7 @@ from qadam.lib.plan_table import (
     text_language,
 )
 from qadam.lib.records import ImportFormatError
-from qadam.registry.models import Cluster, Recommendation
+from qadam.registry.models import Cluster, Label, Recommendation, SourceDocument
 from qadam.taxonomy.models import Institution
 from qadam.taxonomy.reference import InstitutionResolver, normalise_name
 from qadam.tracking.actions import refresh_assessments
@@ -859,3 +859,48 @@ def run_staged_import(staged: StagedImport, user: Any) -> StagedImport:
             staged.error = _("Some rows were rejected; nothing was written.")
     staged.save()
     return staged
+
+
+# --- clusters for plans that follow whole themes ----------------------------------------
+
+
+@transaction.atomic
+def do_cluster_by_first_issue(
+    user: Any, symbol: str, taxonomy: str = "upr-info-issue"
+) -> tuple[dict[str, Cluster], int]:
+    """Group a document's recommendations into clusters named after their first label.
+
+    A UPR report has no clusters; a plan that takes one action per theme needs
+    them. Each recommendation joins the cluster of the first ``taxonomy`` term it
+    was labelled with (labels in the order the source listed them); clusters are
+    named after the term's English name. Idempotent: existing clusters are reused
+    and only missing members added. Returns {term code: cluster} and the number of
+    recommendations without such a label.
+    """
+    if user is not None and not user.has_perm("tracking.import_plan"):
+        raise PermissionDenied("tracking.import_plan")
+    recs = Recommendation.objects.filter(document__symbol=symbol)
+    first: dict[int, Any] = {}
+    labels = Label.objects.filter(recommendation__in=recs, term__taxonomy__code=taxonomy)
+    for label in labels.select_related("term").order_by("id"):
+        first.setdefault(label.recommendation_id, label.term)
+    document = SourceDocument.objects.get(symbol=symbol)
+    clusters: dict[str, Cluster] = {}
+    members: list[Any] = []
+    through = Recommendation.clusters.through
+    for rec_id, term in sorted(first.items()):
+        if term.code not in clusters:
+            clusters[term.code] = _issue_cluster(user, document, term)
+        members.append(through(recommendation_id=rec_id, cluster_id=clusters[term.code].pk))
+    through.objects.bulk_create(members, ignore_conflicts=True)
+    return clusters, recs.count() - len(first)
+
+
+def _issue_cluster(user: Any, document: SourceDocument, term: Any) -> Cluster:
+    name = pick(term.name, "en").text or term.code
+    cluster, created = Cluster.objects.get_or_create(document=document, name=name)
+    if created:
+        record(user, "registry.cluster.create", cluster, {
+            "document": document.symbol, "from_first_label": term.code,
+        })  # fmt: skip
+    return cluster
