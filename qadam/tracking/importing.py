@@ -588,15 +588,13 @@ class OutcomeTypes:
             self.by_name.setdefault(normalise_name(name), outcome)
 
     def get_or_create(self, text: str) -> OutcomeType:
-        """The outcome type ``text`` names; its translations are kept, a new one added."""
-        language = text_language(text)
+        """The outcome type ``text`` names (its translations untouched), or a new one."""
         found = self.by_code.get(text.strip()) or self.by_name.get(normalise_name(text))
         if found is not None:
-            if text.strip() != found.code and not found.name.get(language):
-                found.name = {**found.name, language: text}
-                found.save(update_fields=["name"])
             return found
-        outcome = OutcomeType.objects.create(code=self._new_code(text), name={language: text})
+        outcome = OutcomeType.objects.create(
+            code=self._new_code(text), name={text_language(text): text}
+        )
         self._index(outcome)
         return outcome
 

@@ -247,6 +247,20 @@ def test_russian_agency_names_and_joined_agencies_resolve() -> None:
     ]  # fmt: skip
 
 
+def test_an_outcome_is_found_by_its_name_in_any_language_translations_kept() -> None:
+    existing = OutcomeType.objects.create(
+        code="proposal-pa",
+        name={"en": "Proposal to the Presidential Administration",
+              "ru": "Предложение в Администрацию Президента"},
+    )  # fmt: skip
+    rows = with_cell(0, 2, "Предложение в  Администрацию президента")
+    rows = [rows[0], [2, "Второе", "proposal-pa", "2023", "MJ"]]
+    report = run(follow_up_xlsx(rows))
+    assert {a.outcome_type for a in plan_of(report).actions.all()} == {existing}
+    existing.refresh_from_db()
+    assert set(existing.name) == {"en", "ru"} and OutcomeType.objects.count() == 1
+
+
 # --- the template: links, budgets, status -------------------------------------------------
 
 
