@@ -100,7 +100,7 @@ def test_upload_previews_then_confirm_imports_inline(admin: Client) -> None:
     assert AuditEvent.objects.filter(action="tracking.plan.import.upload").count() == 1
     page = admin.get(reverse("tracking:plan-import-preview", args=[token])).content.decode()
     assert "Preview: nothing has been written yet" in page
-    assert "Created: 4. Updated: 0. Unchanged: 0. Rejected: 0." in page
+    assert "To create: 4. To update: 0. Unchanged: 0. Rejected: 0." in page
     assert page.count("<td>follow-up-2022.xlsx</td>") == 4
     assert "The plan gives no outcome for this action." in page
     assert "Confirm the import" in page
@@ -125,7 +125,7 @@ def test_importing_again_into_the_plan_reports_unchanged(admin: Client) -> None:
     plan = Plan.objects.get()
     token = token_of(upload(admin, follow_up_xlsx(), plan=str(plan.pk), title_en=""))
     page = admin.get(reverse("tracking:plan-import-preview", args=[token])).content.decode()
-    assert "Created: 0. Updated: 0. Unchanged: 4. Rejected: 0." in page
+    assert "To create: 0. To update: 0. Unchanged: 4. Rejected: 0." in page
 
 
 def test_a_rejected_row_is_shown_and_cannot_be_confirmed(admin: Client) -> None:
