@@ -294,7 +294,7 @@ class ActionForm(TitledForm):
 
 class CoExecutorForm(forms.Form):
     institution = InstitutionChoiceField(
-        label=_("Co-executor"),
+        label=_("Institution"),
         required=False,
         queryset=_institutions(),
         empty_label=_("None"),

@@ -163,7 +163,7 @@ def test_the_detail_shows_links_to_the_registry_budget_assignments_and_history(
     assert reverse("tracking:assessment", args=[rec.pk]) in html
     assert "Synthetic cluster: social rights" in html
     assert "Synthetic local budget" in html
-    assert "As agreed" in html
+    assert "Yes, as agreed" in html
     assert "Linked or unlinked recommendations" in html  # history
 
 

@@ -40,7 +40,7 @@ def _section(html: str, heading_id: str) -> str:
 def work(personas: dict[str, User]) -> dict[str, Any]:
     plan = f.plan("Synthetic queue plan")
     recent = timezone.localdate() - datetime.timedelta(days=10)
-    made = {
+    made: dict[str, Any] = {
         "overdue": f.action(plan, "1", "Synthetic overdue action", "MLSP", deadline=_days(-5)),
         "soon": f.action(
             plan, "2", "Synthetic action due soon", "MIA", co=["MLSP"], deadline=_days(20)

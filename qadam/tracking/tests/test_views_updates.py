@@ -334,7 +334,7 @@ def test_the_evidence_download_is_a_private_attachment(
         "Synthetic minutes.docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    response = client_for("contributor").get(reverse("tracking:evidence", args=[evidence.pk]))
+    response: Any = client_for("contributor").get(reverse("tracking:evidence", args=[evidence.pk]))
     assert response.status_code == 200
     assert response["Content-Disposition"] == 'attachment; filename="Synthetic minutes.docx"'
     assert response["Cache-Control"] == "private, no-store"
