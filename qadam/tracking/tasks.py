@@ -35,6 +35,7 @@ def import_staged_plan(token: str, actor_id: int | None = None) -> str:
     The outcome is written to the staged import's state, which the web page
     follows; a task delivered twice imports once (the second finds it done)."""
     from django.contrib.auth import get_user_model
+    from django.utils.translation import gettext as _
 
     from qadam.tracking.importing import load_staged, run_staged_import
 
@@ -42,4 +43,10 @@ def import_staged_plan(token: str, actor_id: int | None = None) -> str:
     if staged.status != "queued":
         return staged.status
     actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    if actor is None:
+        # No actor would mean the trusted command line: a web import needs its user.
+        staged.status = "failed"
+        staged.error = _("The user who confirmed the import no longer exists; nothing was written.")
+        staged.save()
+        return staged.status
     return run_staged_import(staged, actor).status

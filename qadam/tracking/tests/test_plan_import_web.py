@@ -189,6 +189,19 @@ def test_a_big_import_runs_as_a_background_task(
     assert import_staged_plan.call(token, None) == "done"
 
 
+def test_a_queued_import_whose_user_is_gone_writes_nothing(
+    admin: Client, personas: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(importing, "INLINE_ROWS", 2)
+    token = token_of(upload(admin, follow_up_xlsx()))
+    admin.post(reverse("tracking:plan-import-confirm", args=[token]))
+    from qadam.tracking.tasks import import_staged_plan
+
+    assert import_staged_plan.call(token, personas["admin"].pk + 1000) == "failed"
+    assert importing.load_staged(token).error.startswith("The user who confirmed the import")
+    assert Plan.objects.count() == 0
+
+
 @pytest.mark.parametrize("persona", ["focal_point", "contributor", "ngo_member", "observer"])
 def test_only_the_secretariat_may_import(
     persona: str, client_for: Callable[[str], Client], admin: Client
