@@ -185,7 +185,7 @@ def test_preview_with_rejected_rows_cannot_be_confirmed(admin: Client) -> None:
     assert run.status == ImportRun.Status.PREVIEWED
     page = admin.get(reverse("registry:import-run", args=[run.pk])).content.decode()
     assert "Confirm the import" not in page
-    assert "unknown term &#x27;Not a real theme&#x27;" in page
+    assert "unknown term “Not a real theme”" in page
     response = admin.post(reverse("registry:import-run-confirm", args=[run.pk]), follow=True)
     assert "can be confirmed" in response.content.decode()
     run.refresh_from_db()
