@@ -172,6 +172,10 @@ TASKS = {
     }
 }
 
+# Absolute links in emails (digests) point here.
+QADAM_SITE_URL = os.environ.get("QADAM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qadam@localhost")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 
 LOGGING = {
