@@ -127,6 +127,10 @@ def _patch(payload: Any, nullable: Iterable[str], exclude: Iterable[str] = ()) -
     return fields
 
 
+def _publishing(payload: PublishIn | None) -> bool:
+    return True if payload is None else payload.published
+
+
 def _check_period(start: datetime.date | None, end: datetime.date | None) -> None:
     if start and end and start > end:
         raise ValidationError(
@@ -222,11 +226,12 @@ def delete_plan(request: HttpRequest, id: int) -> Status[None]:
     tags=["plans"],
     summary="Publish or withdraw a plan",
 )
-def publish_plan(request: HttpRequest, id: int, payload: PublishIn) -> dict[str, Any]:
-    """Show the plan to the public (`{"published": true}`), or withdraw it (`false`). Its
-    actions are public only once they are published too. Secretariat only."""
+def publish_plan(request: HttpRequest, id: int, payload: PublishIn | None = None) -> dict[str, Any]:
+    """Show the plan to the public (no body, or `{"published": true}`), or withdraw it
+    (`{"published": false}`). Its actions are public only once they are published too.
+    Secretariat only."""
     plan = get_plan_for_user(request.user, id)
-    return plan_out(act.do_publish_plan(request.user, plan, payload.published))
+    return plan_out(act.do_publish_plan(request.user, plan, _publishing(payload)))
 
 
 # --- actions -------------------------------------------------------------------------------
@@ -465,10 +470,13 @@ def delete_action(request: HttpRequest, id: int) -> Status[None]:
     tags=["actions"],
     summary="Publish or withdraw an action",
 )
-def publish_action(request: HttpRequest, id: int, payload: PublishIn) -> dict[str, Any]:
-    """Show the action to the public once its plan is published too, or withdraw it.
-    Secretariat only."""
-    act.do_publish_action(request.user, get_action_for_user(request.user, id), payload.published)
+def publish_action(
+    request: HttpRequest, id: int, payload: PublishIn | None = None
+) -> dict[str, Any]:
+    """Show the action to the public once its plan is published too (no body, or
+    `{"published": true}`), or withdraw it (`{"published": false}`). Secretariat only."""
+    action = get_action_for_user(request.user, id)
+    act.do_publish_action(request.user, action, _publishing(payload))
     return _action_detail(request.user, id)
 
 

@@ -154,6 +154,14 @@ def test_a_bad_plan_is_refused_and_nothing_is_saved(as_: Any, body: dict, proble
     assert Plan.objects.count() == before
 
 
+def test_publishing_needs_no_body(as_: Any, world: f.World) -> None:
+    admin = as_("admin")
+    response = admin.client.generic(
+        "POST", f"{API}/actions/{world.own_hidden.pk}/publish", b"", headers=admin.headers
+    )
+    assert response.status_code == 200 and response.json()["published"] is True
+
+
 def test_a_patch_cannot_empty_a_required_field(as_: Any, world: f.World) -> None:
     response = as_("admin").patch(f"/plans/{world.plan.pk}", {"kind": None})
     assert response.status_code == 422
