@@ -28,6 +28,8 @@ demo-data: migrate
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_demo_admin
 	$(PY) manage.py load_demo_plans
+	$(PY) manage.py load_followup
+	$(PY) manage.py schedule_digests
 
 serve:
 	@echo "Qadam at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"
