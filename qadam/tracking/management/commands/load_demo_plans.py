@@ -233,7 +233,13 @@ class Command(BaseCommand):
         users, created = {}, []
         for username, role, org_key in DEMO_USERS:
             user, new = User.objects.get_or_create(
-                username=username, defaults={"role": role, "organisation": _organisation(org_key)}
+                username=username,
+                defaults={
+                    "role": role,
+                    "organisation": _organisation(org_key),
+                    # example.org never delivers: demo digests reach the console only.
+                    "email": f"{username}@example.org",
+                },
             )
             if new:
                 user.set_password(PASSWORD)
