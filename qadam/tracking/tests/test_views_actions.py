@@ -362,3 +362,13 @@ def test_publishing_an_action_of_an_unpublished_plan_warns(
         client_for("observer").get(reverse("tracking:action-detail", args=[action.pk])).status_code
         == 404
     )
+
+
+def test_import_flags_are_explained_to_the_secretariat_only(
+    personas: dict[str, User], client_for: ClientFor
+) -> None:
+    action = f.action(lead=None, flags=["missing-agencies"])
+    url = reverse("tracking:action-detail", args=[action.pk])
+    message = "The plan names no agency in charge of this action."
+    assert message in client_for("admin").get(url).content.decode()
+    assert message not in client_for("observer").get(url).content.decode()

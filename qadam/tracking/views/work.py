@@ -65,6 +65,7 @@ from qadam.tracking.forms import (
     co_formset,
     co_initial,
 )
+from qadam.tracking.importing import FLAG_LABELS
 from qadam.tracking.models import (
     Action,
     ActionInstitution,
@@ -90,6 +91,8 @@ EVENTS = {
     "tracking.plan.create": gettext_lazy("Created the plan"),
     "tracking.plan.update": gettext_lazy("Edited the plan"),
     "tracking.plan.publish": gettext_lazy("Changed whether the plan is published"),
+    "tracking.plan.import": gettext_lazy("Imported actions from a plan file"),
+    "tracking.plan.import.confirm": gettext_lazy("Confirmed the plan import"),
     "tracking.action.create": gettext_lazy("Created the action"),
     "tracking.action.update": gettext_lazy("Edited the action"),
     "tracking.action.institutions": gettext_lazy("Changed the responsible institutions"),
@@ -101,6 +104,7 @@ EVENTS = {
     "tracking.update.validated": gettext_lazy("Validated the update"),
     "tracking.update.returned": gettext_lazy("Returned the update to the institution"),
     "tracking.update.published": gettext_lazy("Published the update"),
+    "tracking.update.demo": gettext_lazy("Marked the update as demo progress"),
     "tracking.evidence.add": gettext_lazy("Attached an evidence file"),
     "tracking.assessment.override": gettext_lazy("Overrode the assessment"),
 }
@@ -307,6 +311,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_delete": user.has_perm("tracking.delete_action", action),
             "can_add_update": user.has_perm("tracking.add_update", action),
             "history": _history(action),
+            "flags": [str(FLAG_LABELS.get(code, code)) for code in action.flags or []],
         },
     )
 
