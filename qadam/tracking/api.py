@@ -116,7 +116,7 @@ def _today() -> datetime.date:
 
 def _patch(payload: Any, nullable: Iterable[str], exclude: Iterable[str] = ()) -> dict[str, Any]:
     """The fields a PATCH sent; null only where the column allows it."""
-    fields = payload.dict(exclude_unset=True, exclude=set(exclude))
+    fields = payload.model_dump(exclude_unset=True, exclude=set(exclude))
     refused = sorted(
         name for name, value in fields.items() if value is None and name not in nullable
     )
@@ -177,7 +177,7 @@ def list_plans(request: HttpRequest, params: Query[PageParams]) -> dict[str, Any
 def create_plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]:
     """A new, unpublished plan. Secretariat only."""
     _check_period(payload.period_start, payload.period_end)
-    plan = act.do_create_plan(request.user, **payload.dict())
+    plan = act.do_create_plan(request.user, **payload.model_dump())
     return Status(201, plan_out(plan))
 
 
@@ -404,7 +404,9 @@ def create_action(request: HttpRequest, payload: ActionIn) -> Status[dict[str, A
         raise ValidationError(_("There is no plan %(id)s.") % {"id": payload.plan})
     institutions = _resolve_assignments(payload.institutions)
     recommendations = _resolve_recommendations(user, payload.recommendations)
-    fields = payload.dict(exclude={"plan", "institutions", "recommendations"}, exclude_none=True)
+    fields = payload.model_dump(
+        exclude={"plan", "institutions", "recommendations"}, exclude_none=True
+    )
     _resolve_outcome(fields)
     _check_period(fields.get("deadline_start"), fields.get("deadline"))
     action = act.do_create_action(user, plan, institutions, recommendations, **fields)
@@ -610,7 +612,7 @@ def create_update(request: HttpRequest, id: int, payload: UpdateIn) -> Status[di
     """A new draft progress update, in the name of your institution. Focal points and
     contributors of a lead or co-executing institution; a focal point then submits it."""
     action = get_action_for_user(request.user, id)
-    update = act.do_create_update(request.user, action, **payload.dict())
+    update = act.do_create_update(request.user, action, **payload.model_dump())
     return Status(201, _update_detail(request.user, update.pk))
 
 

@@ -196,6 +196,12 @@ class _ActionFields(Schema):
     def description_trimmed(cls, value: dict[str, str] | None) -> dict[str, str] | None:
         return _texts(value)
 
+    @field_validator("budget_currency")
+    @classmethod
+    def currency_upper(cls, value: str | None) -> str | None:
+        # ISO 4217 codes are upper case; "kzt" from a script means KZT.
+        return value.upper() if value else value
+
 
 class ActionIn(_ActionFields):
     plan: int

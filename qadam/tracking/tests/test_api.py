@@ -287,6 +287,16 @@ def test_an_edit_names_the_version_it_started_from(as_: Any, world: f.World) -> 
     assert action.status == "in-progress" and action.version == 2
 
 
+def test_a_currency_is_an_upper_case_iso_code(as_: Any, world: f.World) -> None:
+    path = f"/actions/{world.own_action.pk}"
+    admin = as_("admin")
+    assert (
+        admin.patch(path, {"budget_currency": "usd", "version": 1}).json()["budget_currency"]
+        == "USD"
+    )
+    assert admin.patch(path, {"budget_currency": "EURO", "version": 2}).status_code == 422
+
+
 def test_an_edit_without_a_version_is_refused(as_: Any, world: f.World) -> None:
     response = as_("admin").patch(f"/actions/{world.own_action.pk}", {"status": "done"})
     assert response.status_code == 422
