@@ -10,7 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -372,3 +374,28 @@ def test_import_flags_are_explained_to_the_secretariat_only(
     message = "The plan names no agency in charge of this action."
     assert message in client_for("admin").get(url).content.decode()
     assert message not in client_for("observer").get(url).content.decode()
+
+
+@pytest.mark.parametrize("persona", ["admin", "focal_point", "observer"])
+def test_the_action_page_costs_the_same_queries_for_5_and_50_updates(
+    persona: str,
+    personas: dict[str, User],
+    client_for: ClientFor,
+    django_assert_max_num_queries: Any,
+) -> None:
+    recs = [f.recommendation(f"Synthetic recommendation {i}", number=f"7.{i}") for i in range(3)]
+    action = f.action(lead="MLSP", co=[("GPO", True)], recommendations=recs)
+    client = client_for(persona)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            f.evidence(f.update(action, f.STATES[i % len(f.STATES)], "MLSP"))
+
+    add(5)
+    url = reverse("tracking:action-detail", args=[action.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    add(45)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        assert client.get(url).status_code == 200
