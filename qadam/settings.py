@@ -47,9 +47,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-CSRF_TRUSTED_ORIGINS = [
-    o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o
-]
+CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -173,7 +171,7 @@ TASKS = {
 }
 
 # Absolute links in emails (digests) point here.
-QADAM_SITE_URL = os.environ.get("QADAM_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+QADAM_SITE_URL = os.environ.get("QADAM_SITE_URL", "").rstrip("/")  # "" = emails carry no links
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "qadam@localhost")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -21,14 +21,20 @@ class Command(BaseCommand):
             raise CommandError("refusing to create a demo admin with QADAM_PRODUCTION on")
         org, _ = Organisation.objects.get_or_create(
             kind=Organisation.Kind.GOVERNMENT,
-            name={"en": "National mechanism secretariat (demo)",
-                  "ru": "Секретариат национального механизма (демо)",
-                  "kk": "Ұлттық механизм хатшылығы (демо)"},
+            name={
+                "en": "National mechanism secretariat (demo)",
+                "ru": "Секретариат национального механизма (демо)",
+                "kk": "Ұлттық механизм хатшылығы (демо)",
+            },
         )
         user, created = User.objects.get_or_create(
             username=USERNAME,
-            defaults={"role": User.Role.SECRETARIAT_ADMIN, "is_staff": True,
-                      "is_superuser": True, "organisation": org},
+            defaults={
+                "role": User.Role.SECRETARIAT_ADMIN,
+                "is_staff": True,
+                "is_superuser": True,
+                "organisation": org,
+            },
         )
         if created:
             user.set_password(PASSWORD)
