@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from qadam.accounts.models import Organisation, User
+from qadam.accounts.models import ApiToken, Organisation, User
 
 
 @admin.register(User)
@@ -18,3 +18,16 @@ class UserAdmin(BaseUserAdmin):
 class OrganisationAdmin(admin.ModelAdmin):
     list_display = ("__str__", "kind", "institution")
     list_filter = ("kind",)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "key_prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "user__username", "key_prefix")
+    # The secret is never stored; the hash is useless to show and must not be edited.
+    exclude = ("key_hash",)
+    readonly_fields = ("key_prefix", "created_at", "last_used_at")
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # tokens are made on the user's own page, which shows the secret once
