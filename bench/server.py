@@ -1,8 +1,10 @@
 """A real HTTP server for the benchmark: Django's WSGI application under wsgiref, in a
 thread, on 127.0.0.1 and a free port; and a client that times requests to it.
 
-Each response carries ``X-Bench-Queries``: the SQL queries the request made, counted
-on the server thread's connection.
+Each response carries ``X-Bench-Queries``, the SQL queries the request made (counted on
+the server thread's connection), and ``X-Bench-CPU-Ms``, the CPU time the server thread
+spent on it: unlike wall time, it hardly moves when other processes load the machine
+(but it leaves out PostgreSQL's own process).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 QUERIES_HEADER = "X-Bench-Queries"
+CPU_HEADER = "X-Bench-CPU-Ms"
 
 
 class _QuietHandler(WSGIRequestHandler):
@@ -29,6 +32,7 @@ def _counting(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[byt
 
     def wrapped(environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
         count = [0]
+        cpu_started = time.thread_time()
 
         def counter(
             execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
@@ -37,7 +41,9 @@ def _counting(app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[byt
             return execute(sql, params, many, context)
 
         def start(status: str, headers: list[tuple[str, str]], *exc: Any) -> Any:
-            return start_response(status, [*headers, (QUERIES_HEADER, str(count[0]))], *exc)
+            cpu_ms = 1000 * (time.thread_time() - cpu_started)
+            extra = [(QUERIES_HEADER, str(count[0])), (CPU_HEADER, f"{cpu_ms:.2f}")]
+            return start_response(status, [*headers, *extra], *exc)
 
         with connection.execute_wrapper(counter):
             return app(environ, start)
@@ -62,11 +68,10 @@ class Server:
 
 
 def start() -> Server:
-    from django.core.wsgi import get_wsgi_application
+    # The production entry point (what gunicorn loads), with whatever it sets up.
+    from qadam.wsgi import application
 
-    httpd = make_server(
-        "127.0.0.1", 0, _counting(get_wsgi_application()), handler_class=_QuietHandler
-    )
+    httpd = make_server("127.0.0.1", 0, _counting(application), handler_class=_QuietHandler)
     thread = threading.Thread(target=httpd.serve_forever, name="bench-wsgi", daemon=True)
     thread.start()
     return Server(httpd, thread)
@@ -77,6 +82,7 @@ class Timed:
     seconds: float
     status: int
     queries: int
+    cpu_ms: float
     body: bytes
 
 
@@ -87,4 +93,5 @@ def get(base: str, path: str, timeout: float = 120.0) -> Timed:
         body = response.read()
         status = response.status
         queries = int(response.headers.get(QUERIES_HEADER, "-1"))
-    return Timed(time.perf_counter() - started, status, queries, body)
+        cpu_ms = float(response.headers.get(CPU_HEADER, "nan"))
+    return Timed(time.perf_counter() - started, status, queries, cpu_ms, body)
