@@ -14,6 +14,7 @@ import csv
 import hashlib
 import importlib
 import io
+import operator
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -293,6 +294,7 @@ class Importer:
         # Every row names its session: one lookup per session, not per row.
         self.sessions: dict[tuple[int, int], Session] = {}
         self.state_names: dict[str, State | None] = {}
+        self.term_names: dict[tuple[str, str], Term | None] = {}
 
     # -- resolution -------------------------------------------------------
     def _problem(self, rec: ParsedRecommendation, fld: str, message: str) -> RowProblem:
@@ -317,7 +319,7 @@ class Importer:
                 states.append(state)
         terms = []
         for label in rec.labels:
-            term = self.terms.resolve(label.taxonomy, label.term)
+            term = self._term(label.taxonomy, label.term)
             if term is None:
                 problems.append(
                     self._problem(
@@ -366,6 +368,12 @@ class Importer:
             "session": rec.session or doc_facts.get("session", ""),
         }
         return resolved, problems
+
+    def _term(self, taxonomy: str, name: str) -> Term | None:
+        key = (taxonomy, name)
+        if key not in self.term_names:
+            self.term_names[key] = self.terms.resolve(taxonomy, name)
+        return self.term_names[key]
 
     def _state(self, name: str) -> State | None:
         # A file names the same few hundred States over and over.
@@ -692,20 +700,19 @@ def _create_recommendations(objs: list[Recommendation]) -> None:
         Recommendation.objects.bulk_create(objs, batch_size=500)
         return
     fields = [f for f in Recommendation._meta.concrete_fields if not f.primary_key]
+    names = [f.attname for f in fields]
     now = timezone.now()
-    converted = {"created_at", "updated_at", "text"}
-    assert converted <= {f.attname for f in fields}
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    text = Recommendation._meta.get_field("text")
+    cells = operator.attrgetter(*names)
+    at = {name: names.index(name) for name in ("created_at", "updated_at", "text")}
     rows = []
     for obj in objs:
         obj.created_at = obj.updated_at = now  # auto_now_add and auto_now
-        rows.append(
-            tuple(
-                f.get_db_prep_save(getattr(obj, f.attname), connection)
-                if f.attname in converted
-                else getattr(obj, f.attname)
-                for f in fields
-            )
-        )
+        row = list(cells(obj))
+        row[at["created_at"]] = row[at["updated_at"]] = stamp
+        row[at["text"]] = text.get_db_prep_save(obj.text, connection)
+        rows.append(tuple(row))
     pks = _insert_rows(Recommendation, [f.column for f in fields], rows, returning="id")
     for obj, pk in zip(objs, pks, strict=True):
         obj.pk = pk
