@@ -40,6 +40,7 @@ from django.core.signals import request_finished, request_started
 from django.db import connections
 from django.db.models import Count, Q, QuerySet
 from django.http import QueryDict
+from django.utils.translation import get_language
 
 from qadam.audit.models import AuditEvent
 from qadam.registry.models import Label, Recommendation, Response, SourceDocument
@@ -205,7 +206,7 @@ def facets(qs: QuerySet[Recommendation], query: RecommendationQuery) -> dict[str
 
 
 def _facet_values(counts: FacetCounts, query: RecommendationQuery) -> dict[str, list[FacetValue]]:
-    states, terms = counts.states, counts.terms
+    states, terms = counts.state_labels, counts.term_labels
     out: dict[str, list[FacetValue]] = {}
     for name in ("mechanism", "cycle", "session", "action"):
         out[name] = [
@@ -213,15 +214,15 @@ def _facet_values(counts: FacetCounts, query: RecommendationQuery) -> dict[str, 
             for v, n in sorted(counts.columns[name].items())
         ]
     out["response"] = _response_values(counts.columns["response"], query.response)
-    out["sur"] = _state_values(counts.columns["sur"], states, query.sur)
-    out["by"] = _state_values(counts.by, states, query.by)
+    out["sur"] = _coded_values(counts.columns["sur"], states, query.sur)
+    out["by"] = _coded_values(counts.by, states, query.by)
     groups = dict(State.Group.choices)
     out["rgroup"] = [
         FacetValue(g, str(groups.get(g, "")), n, g in query.rgroup)
         for g, n in sorted(counts.rgroup.items())
     ]
     for param, taxonomy in LABEL_FACETS.items():
-        out[param] = _term_values(counts.labels.get(taxonomy, {}), terms, getattr(query, param))
+        out[param] = _coded_values(counts.labels.get(taxonomy, {}), terms, getattr(query, param))
     return out
 
 
@@ -233,26 +234,24 @@ def _response_values(counts: dict[Any, int], selected: list[str]) -> list[FacetV
     ]
 
 
-def _state_values(
-    counts: dict[Any, int], states: dict[Any, State], selected: list[str]
+def _coded_values(
+    counts: dict[Any, int], labels: dict[Any, tuple[str, str]], selected: list[str]
 ) -> list[FacetValue]:
+    """Values named by a row's (code, label), such as a State's ISO3 and name."""
     values = [
-        FacetValue(s.iso3, s.display_name(), counts[pk], s.iso3 in selected)
-        for pk, s in states.items()
-        if pk in counts
+        FacetValue(labels[pk][0], labels[pk][1], n, labels[pk][0] in selected)
+        for pk, n in counts.items()
+        if pk in labels
     ]
     return sorted(values, key=lambda v: (-v.count, v.label))
 
 
-def _term_values(
-    counts: dict[int, int], terms: dict[Any, Term], selected: list[str]
-) -> list[FacetValue]:
-    values = [
-        FacetValue(t.code, str(t), counts[pk], t.code in selected)
-        for pk, t in terms.items()
-        if pk in counts
-    ]
-    return sorted(values, key=lambda v: (-v.count, v.label))
+def _state_labels(states: dict[Any, State]) -> dict[Any, tuple[str, str]]:
+    return {pk: (s.iso3, s.display_name()) for pk, s in states.items()}
+
+
+def _term_labels(terms: dict[Any, Term]) -> dict[Any, tuple[str, str]]:
+    return {pk: (t.code, str(t)) for pk, t in terms.items()}
 
 
 # -- facets in plain SQL: the fallback, same answers --------------------------------------
@@ -274,11 +273,11 @@ def _sql_facets(
     out["response"] = _response_values({r["response"]: r["n"] for r in responses}, query.response)
     surs = qs.order_by().values("state_under_review_id").annotate(n=Count("pk"))
     sur = {r["state_under_review_id"]: r["n"] for r in surs if r["state_under_review_id"]}
-    out["sur"] = _state_values(sur, State.objects.in_bulk(list(sur)), query.sur)
+    out["sur"] = _coded_values(sur, _state_labels(State.objects.in_bulk(list(sur))), query.sur)
     through = Recommendation.recommending_states.through.objects.filter(recommendation_id__in=ids)
     rows = through.values("state_id").annotate(n=Count("recommendation_id", distinct=True))
     by = {r["state_id"]: r["n"] for r in rows}
-    out["by"] = _state_values(by, State.objects.in_bulk(list(by)), query.by)
+    out["by"] = _coded_values(by, _state_labels(State.objects.in_bulk(list(by))), query.by)
     rows = through.values("state__regional_group").annotate(
         n=Count("recommendation_id", distinct=True)
     )
@@ -320,7 +319,7 @@ def _sql_label_facets(
     out = {}
     for param, taxonomy in LABEL_FACETS.items():
         mine = {pk: n for pk, n in counts.items() if terms[pk].taxonomy.code == taxonomy}
-        out[param] = _term_values(mine, terms, getattr(query, param))
+        out[param] = _coded_values(mine, _term_labels(terms), getattr(query, param))
     return out
 
 
@@ -346,9 +345,9 @@ class FacetCounts:
     by: dict[int, int]  # State pk -> count
     rgroup: dict[str, int]
     labels: dict[str, dict[int, int]]  # taxonomy code -> Term pk -> count
-    # The States and Terms the counts name, for their codes and names.
-    states: dict[Any, State] = field(default_factory=dict)
-    terms: dict[Any, Term] = field(default_factory=dict)
+    # pk -> (code, name in the active language) of the States and Terms counted.
+    state_labels: dict[Any, tuple[str, str]] = field(default_factory=dict)
+    term_labels: dict[Any, tuple[str, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -391,6 +390,7 @@ class _Snapshot:
         # both of which change the data version.
         self.states: dict[Any, State] = {}
         self.terms: dict[Any, Term] = {}
+        self.names: dict[str, tuple[dict[Any, tuple[str, str]], dict[Any, tuple[str, str]]]] = {}
         self.sort_key: np.ndarray | None = None
         self.shared: dict[tuple[Any, ...], Any] = {}  # unfiltered sets, orders, counts
 
@@ -432,7 +432,17 @@ class _Snapshot:
             taxonomy = self.term_taxonomy.get(term)
             if taxonomy in labels:
                 labels[taxonomy][term] = n
-        return FacetCounts(columns, pairs["by"], pairs["rgroup"], labels, self.states, self.terms)
+        return FacetCounts(columns, pairs["by"], pairs["rgroup"], labels)
+
+    def named(self, counts: FacetCounts) -> FacetCounts:
+        """The counts with the names of their States and Terms in the active language
+        (worked out once per language: a name is a dict lookup and a fallback)."""
+        language = get_language() or ""
+        if language not in self.names:
+            self.names[language] = (_state_labels(self.states), _term_labels(self.terms))
+        return replace(
+            counts, state_labels=self.names[language][0], term_labels=self.names[language][1]
+        )
 
     def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
         if key not in self.shared:
@@ -845,9 +855,8 @@ def _facet_counts(qs: QuerySet[Recommendation], shared: bool) -> FacetCounts | N
     if snap is None:
         return None
     key, mask = _result(qs, snap, shared)
-    if shared:
-        return snap.remember(("counts", *key), lambda: snap.counts(mask))  # type: ignore[no-any-return]
-    return snap.counts(mask)
+    counts = snap.remember(("counts", *key), lambda: snap.counts(mask)) if shared else None
+    return snap.named(counts or snap.counts(mask))
 
 
 def _page_ids(
