@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEvent(models.Model):
@@ -14,7 +15,8 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     # What happened, as a dotted verb: "registry.import", "registry.label.confirm".
-    action = models.CharField(_("action"), max_length=80)
+    # A context: "action" alone is a plan's measure (tracking.Action), translated otherwise.
+    action = models.CharField(pgettext_lazy("audit event", "action"), max_length=80)
     # The object acted on, as "app_label.model" and primary key, so that the log
     # outlives the object and needs no generic foreign key.
     object_type = models.CharField(max_length=80, blank=True)

@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from qadam.taxonomy.models import Institution
@@ -182,7 +182,7 @@ class ActionForm(TitledForm):
 
     number = forms.CharField(label=_("Number in the plan"), required=False, max_length=20)
     outcome_type = forms.ModelChoiceField(
-        label=_("Outcome"),
+        label=pgettext_lazy("plan action", "Outcome"),
         required=False,
         queryset=OutcomeType.objects.all(),
         empty_label=_("Not stated"),
@@ -458,7 +458,12 @@ class UpdateForm(forms.Form):
         uploads: list[UploadedFile] = self.cleaned_data.get("evidence_files") or []
         if len(uploads) > MAX_FILES:
             raise ValidationError(
-                gettext("Attach at most %(count)d files at a time.") % {"count": MAX_FILES}
+                ngettext(
+                    "Attach at most %(count)d file at a time.",
+                    "Attach at most %(count)d files at a time.",
+                    MAX_FILES,
+                )
+                % {"count": MAX_FILES}
             )
         limit = evidence_limit()
         out, errors = [], []

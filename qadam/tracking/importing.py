@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext, ngettext_lazy
 
 from qadam.audit.actions import record
 from qadam.lib.i18n import pick
@@ -92,10 +92,15 @@ PROBLEMS: dict[str, Promise] = {
     "truncated-csv": gettext_lazy(
         "The CSV file ends inside a quoted cell: it looks truncated. Upload it again."
     ),
-    "no-header": gettext_lazy(
+    # ngettext_lazy(..., "rows"): the form follows params["rows"] when the message is built.
+    "no-header": ngettext_lazy(
+        "No header row was found in the first %(rows)s row. The plan needs the columns No., "
+        "Name, Outcome, Implementation timeframe and Agencies in charge, or those of the "
+        "Qadam plan template.",
         "No header row was found in the first %(rows)s rows. The plan needs the columns No., "
         "Name, Outcome, Implementation timeframe and Agencies in charge, or those of the "
-        "Qadam plan template."
+        "Qadam plan template.",
+        "rows",
     ),
     "missing-columns": gettext_lazy("The header row has no column %(columns)s; it has %(found)s."),
     "unknown-columns": gettext_lazy(
@@ -119,8 +124,10 @@ PROBLEMS: dict[str, Promise] = {
         "“%(value)s” is not a recommendation reference. Write the document symbol and the "
         "number, e.g. A/HRC/28/10 124.15."
     ),
-    "lead-several": gettext_lazy(
-        "The lead column names %(count)s agencies. Put the others in co_executors."
+    "lead-several": ngettext_lazy(
+        "The lead column names %(count)s agency. Put the others in co_executors.",
+        "The lead column names %(count)s agencies. Put the others in co_executors.",
+        "count",
     ),
     "unknown-agency": gettext_lazy(
         "Unknown agency “%(name)s”. Use an acronym or name from the reference list of "
@@ -130,10 +137,16 @@ PROBLEMS: dict[str, Promise] = {
         "The timeframe “%(value)s” cannot be read as a date or a period. Write it like "
         "“By the end of 2023”, “August 2022”, “Q3 2024” or “2024–2026”."
     ),
-    "timeframe-too-long": gettext_lazy(
-        "The timeframe is %(length)s characters long; at most %(limit)s are kept."
+    "timeframe-too-long": ngettext_lazy(
+        "The timeframe is %(length)s character long; at most %(limit)s are kept.",
+        "The timeframe is %(length)s characters long; at most %(limit)s are kept.",
+        "length",
     ),
-    "number-too-long": gettext_lazy("The number “%(value)s” is longer than %(limit)s characters."),
+    "number-too-long": ngettext_lazy(
+        "The number “%(value)s” is longer than %(limit)s character.",
+        "The number “%(value)s” is longer than %(limit)s characters.",
+        "limit",
+    ),
     "missing-recommendation": gettext_lazy(
         "There is no recommendation %(value)s in the registry. Import its document first."
     ),
@@ -153,7 +166,8 @@ OUTCOMES: dict[str, Promise] = {
 
 
 def problem_message(code: str, params: dict[str, Any]) -> str:
-    return str(PROBLEMS[code]) % params
+    # The lazy message is formatted first: a plural one picks its form from ``params``.
+    return str(PROBLEMS[code] % params)
 
 
 def error_message(exc: ImportFormatError) -> str:
@@ -689,9 +703,12 @@ def report_summary(report: PlanImportReport) -> str:
         )
     if report.rejected:
         return (
-            _(
+            ngettext(
+                "%(file)s into the plan “%(plan)s”: %(rejected)s row rejected, so nothing was "
+                "written.",
                 "%(file)s into the plan “%(plan)s”: %(rejected)s rows rejected, so nothing was "
-                "written."
+                "written.",
+                len(report.rejected),
             )
             % values
         )

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import gettext
 import re
+import shutil
+import subprocess
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +256,80 @@ def test_official_terminology(lang: str) -> None:
         assert not [m for m in translations.values() if "ЖМШ" in m]
 
 
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_implementation_tracking_terminology(lang: str) -> None:
+    """Plans, actions, progress updates and evidence keep one official term each."""
+    _, entries = catalogue(lang)
+    translations = {
+        (e.msgctxt, e.msgid): e.msgstr.get(0, "") for e in entries if not e.msgid_plural
+    }
+    expected = {
+        "ru": {
+            "Action": "Мероприятие",
+            "action": "мероприятие",
+            "Progress update": "Отчёт о ходе выполнения",
+            "Evidence": "Подтверждающие документы",
+            "Deadline": "Срок",
+            "Overdue": "Просрочено",
+            "Budget": "Бюджет",
+            "as agreed": "по согласованию",
+            "Lead": "Ответственный исполнитель",
+            "Co-executor": "Соисполнитель",
+            "Validate": "Утвердить",
+            "Dashboards": "Сводные панели",
+        },
+        "kk": {
+            "Action": "Іс-шара",
+            "action": "іс-шара",
+            "Progress update": "Орындалу барысы туралы есеп",
+            "Evidence": "Растайтын құжаттар",
+            "Deadline": "Мерзім",
+            "Overdue": "Мерзімі өткен",
+            "Budget": "Бюджет",
+            "as agreed": "келісім бойынша",
+            "Lead": "Жауапты орындаушы",
+            "Co-executor": "Бірлесіп орындаушы",
+            "Validate": "Бекіту",
+            "Dashboards": "Бақылау тақталары",
+        },
+    }[lang]
+    for msgid, msgstr in expected.items():
+        assert translations[(None, msgid)] == msgstr, msgid
+    # The audit log's "action" (what happened) is another word than a plan's measure.
+    assert translations[("audit event", "action")] not in (translations[(None, "action")], "")
+    # A plan action's "Outcome" is the plan's own column, not an import row's outcome.
+    assert translations[("plan action", "Outcome")] != translations[(None, "Outcome")]
+    digest = {"ru": "Сводка", "kk": "жиынтық хабарлама"}[lang]
+    assert digest in translations[(None, "Qadam digest for %(institution)s")]
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="needs GNU gettext's msgfmt")
+@pytest.mark.parametrize("lang", (*TRANSLATED, "en"))
+def test_msgfmt_check_passes(lang: str, tmp_path: Path) -> None:
+    """GNU msgfmt's own checks: format strings, plural forms, header."""
+    po = LOCALE / lang / "LC_MESSAGES" / "django.po"
+    result = subprocess.run(
+        ["msgfmt", "--check", "-o", str(tmp_path / "django.mo"), str(po)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "word"),
+    [("ru", 2, "ведомства"), ("ru", 5, "ведомств"), ("ru", 21, "ведомство"), ("kk", 3, "орган")],
+)
+def test_plan_import_problems_agree_with_their_numbers(lang: str, count: int, word: str) -> None:
+    """Problem messages that hold a number are plurals picked by that number."""
+    from qadam.tracking.importing import problem_message
+
+    with translation.override(lang):
+        message = problem_message("lead-several", {"count": count})
+    assert re.search(rf"(?<!\d){count} {word}(?!\w)", message), message
+
+
 # --- the pages --------------------------------------------------------------------
 
 
@@ -281,3 +357,28 @@ def test_home_page_navigation_is_translated(
     assert f'aria-label="{_translation_of(lang, "Main menu")}"' in html
     assert _translation_of(lang, "Skip to main content") in html
     assert f"<h1>{recommendations}</h1>" in html
+
+
+@pytest.mark.parametrize("lang", TRANSLATED)
+def test_plan_page_is_translated(client: Client, db: None, lang: str) -> None:
+    """A tracking page: headings, column labels (one with a context) and choice labels."""
+    from qadam.tracking.tests import factories as f
+
+    plan = f.plan("Synthetic plan for the translation test")
+    f.action(plan, "1", "Synthetic action", "MLSP", co=[("GPO", True)], status="in-progress")
+    with translation.override(lang):
+        url = reverse("tracking:plan-detail", args=[plan.pk])
+    html = client.get(url).content.decode()
+    assert f'<html lang="{lang}">' in html
+    table = html[html.index('class="data-table actions-table"') : html.index("</thead>")]
+    for msgid in ("No.", "Action", "Timeframe", "Institutions in charge", "Status", "Spent"):
+        assert f">{_translation_of(lang, msgid)}</th>" in table, msgid
+    outcome = next(
+        e.msgstr[0]
+        for e in catalogue(lang)[1]
+        if e.msgctxt == "plan action" and e.msgid == "Outcome"
+    )
+    assert f">{outcome}</th>" in table
+    assert f">{_translation_of(lang, 'Actions')}</h2>" in html
+    assert _translation_of(lang, "In progress") in html
+    assert f"GPO</abbr> {_translation_of(lang, '(as agreed)')}" in html

@@ -437,7 +437,7 @@ def test_cli_errors_name_file_row_and_field(tmp_path: Path) -> None:
     bad = write(tmp_path, follow_up_xlsx(with_cell(0, 4, "MIA, Unknown Agency")))
     with pytest.raises(CommandError) as exc:
         cli(bad, "--plan-title", "Plan")
-    assert "1 rows rejected, so nothing was written" in str(exc.value)
+    assert "1 row rejected, so nothing was written" in str(exc.value)
     out = io.StringIO()
     with pytest.raises(CommandError):
         call_command("import_plan", bad, "--plan-title", "Plan", stdout=out)

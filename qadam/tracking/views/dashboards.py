@@ -327,6 +327,8 @@ def _budget_section(
         Column(_("Currency"), numeric=False),
         Column(_("Planned")),
         Column(_("Spent")),
+        # A literal percent sign, not a placeholder (else msgfmt -c wants "% o" kept):
+        # xgettext:no-python-format
         Column(_("Spent, % of planned")),
         Column(_("Actions with a budget")),
     ]
