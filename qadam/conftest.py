@@ -12,6 +12,7 @@ from django.test import Client
 if TYPE_CHECKING:
     from qadam.accounts.models import Organisation, User
 
+
 def pytest_configure(config: pytest.Config) -> None:
     # Pure qadam.lib tests may run without Django (-p no:django).
     if config.pluginmanager.hasplugin("django"):
@@ -57,8 +58,10 @@ def personas(make_user: Callable[..., User]) -> dict[str, User]:
 
     mlsp, _ = Institution.objects.get_or_create(
         code="MLSP",
-        defaults={"name": {"en": "Ministry of Labour and Social Protection of the Population"},
-                  "kind": Institution.Kind.MINISTRY},
+        defaults={
+            "name": {"en": "Ministry of Labour and Social Protection of the Population"},
+            "kind": Institution.Kind.MINISTRY,
+        },
     )
     gov = Organisation.objects.create(name={"en": "MLSP"}, kind="government", institution=mlsp)
     mfa = Organisation.objects.create(name={"en": "MFA (secretariat)"}, kind="government")

@@ -11,7 +11,10 @@ from django.utils.translation import pgettext_lazy
 class AuditEvent(models.Model):
     at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     # What happened, as a dotted verb: "registry.import", "registry.label.confirm".

@@ -23,9 +23,11 @@ def get_recommendations_for_user(user: Any) -> QuerySet[Recommendation]:
 
 def get_recommendation_for_user(user: Any, pk: int) -> Recommendation:
     try:
-        return get_recommendations_for_user(user).select_related(
-            "document", "mechanism", "session", "state_under_review"
-        ).get(pk=pk)
+        return (
+            get_recommendations_for_user(user)
+            .select_related("document", "mechanism", "session", "state_under_review")
+            .get(pk=pk)
+        )
     except Recommendation.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -36,9 +38,11 @@ def get_documents_for_user(user: Any) -> QuerySet[SourceDocument]:
 
 def get_document_for_user(user: Any, pk: int) -> SourceDocument:
     try:
-        return get_documents_for_user(user).select_related(
-            "mechanism", "session", "state_under_review"
-        ).get(pk=pk)
+        return (
+            get_documents_for_user(user)
+            .select_related("mechanism", "session", "state_under_review")
+            .get(pk=pk)
+        )
     except SourceDocument.DoesNotExist as exc:
         raise Http404 from exc
 

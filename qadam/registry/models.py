@@ -53,9 +53,7 @@ class Cluster(models.Model):
 
     class Meta:
         ordering = ["document", "name"]
-        constraints = [
-            models.UniqueConstraint(fields=["document", "name"], name="cluster_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["document", "name"], name="cluster_unique")]
         verbose_name = _("cluster")
         verbose_name_plural = _("clusters")
 
@@ -147,7 +145,10 @@ class Label(models.Model):
     score = models.FloatField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -188,7 +189,10 @@ class ImportRun(models.Model):
     report = models.JSONField(default=list, blank=True)  # [{row, outcome, reason, ...}]
     error = models.TextField(blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)

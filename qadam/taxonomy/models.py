@@ -115,15 +115,15 @@ class Cycle(models.Model):
 
     class Meta:
         ordering = ["mechanism", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["mechanism", "number"], name="cycle_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["mechanism", "number"], name="cycle_unique")]
         verbose_name = _("cycle")
         verbose_name_plural = _("cycles")
 
     def __str__(self) -> str:
-        return str(_("%(mechanism)s cycle %(number)s") % {
-            "mechanism": self.mechanism.code, "number": self.number})
+        return str(
+            _("%(mechanism)s cycle %(number)s")
+            % {"mechanism": self.mechanism.code, "number": self.number}
+        )
 
 
 class Session(models.Model):
@@ -141,8 +141,10 @@ class Session(models.Model):
         verbose_name_plural = _("sessions")
 
     def __str__(self) -> str:
-        return str(_("%(mechanism)s session %(number)s") % {
-            "mechanism": self.mechanism.code, "number": self.number})
+        return str(
+            _("%(mechanism)s session %(number)s")
+            % {"mechanism": self.mechanism.code, "number": self.number}
+        )
 
 
 class State(TranslatedNameMixin, models.Model):

@@ -32,8 +32,9 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{path}: missing; set QADAM_DATA_DIR")
             try:
-                report = do_import(kind, path.read_bytes(), path.name, options=options,
-                                   skip_invalid=True)
+                report = do_import(
+                    kind, path.read_bytes(), path.name, options=options, skip_invalid=True
+                )
             except ImportFormatError as exc:
                 raise CommandError(str(exc)) from exc
             counts = ", ".join(f"{v} {k}" for k, v in report.counts.items() if v)
