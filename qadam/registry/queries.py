@@ -4,23 +4,23 @@ One module serves the web list and the API, so both accept the same parameters
 and a URL copied from one works in the other.
 
 Speed at scale (250,000 recommendations, OHCHR's whole index; docs/performance.md).
-Filters stay SQL, so any base queryset (published only, a user's view) composes.
-What SQL does slowly at that size is everything after the filter: a dozen facet
-GROUP BYs over a large result set, its count, and sorting it by joined columns
-(session number, document symbol). So, for the default sort:
+``apply_filters`` still returns an ordinary SQL-filtered queryset, so anything can be
+composed with it. But at that size SQL is slow at what the list does next: a dozen
+facet GROUP BYs over a large result set, its count, and sorting it by joined columns
+(session number, document symbol). So, once the registry has SNAPSHOT_MIN_ROWS rows:
 
-* a request fetches the ids of its result set once (one indexed query) and keeps
-  them for the rest of the request; the count, the page and the facets all come
-  from them;
-* facet counts and the sort key come from a columnar snapshot of the registry in
-  memory (``_Snapshot``: numpy arrays, a few tens of MB at 250k rows), rebuilt
-  when the data version changes (any audited write, a new row or label, an admin
-  edit, ``invalidate_caches()``), and at the latest after SNAPSHOT_MAX_AGE;
-* the unfiltered result set, its order and its facets are kept across requests,
-  per data version.
+* the registry's facet columns, labels, recommending States and default sort key are
+  kept in memory as a columnar snapshot (``_Snapshot``: NumPy arrays, some 30 MB at
+  250k rows), rebuilt (about a second) when the data version changes: a registry,
+  taxonomy or labelling audit event, a new row or label, an admin edit,
+  ``invalidate_caches()``; and at the latest after SNAPSHOT_MAX_AGE;
+* a request works its result set out once, from the snapshot and the search index
+  (``_evaluate``), and takes the count, the page and the facets from it; the page's
+  rows are then read by id;
+* the unfiltered result set, its order and its facets are kept across requests.
 
-Anything the snapshot cannot answer (another sort, a row it does not know yet)
-falls back to plain SQL, which gives the same answer more slowly.
+Anything the snapshot cannot answer (another sort, a queryset filtered after
+apply_filters) falls back to plain SQL, which gives the same answers more slowly.
 """
 
 from __future__ import annotations
@@ -943,8 +943,9 @@ class _ListQuerySet(QuerySet[Recommendation]):
     def _qadam_rows(self, page: list[int]) -> QuerySet[Recommendation]:
         """These rows, in this order, loading related objects as this queryset does.
 
-        The filters are not repeated: the page's ids came from them in this request,
-        and repeating a search would make the database run it again for 25 rows."""
+        The search and the list's filters are not repeated (the page's ids came from
+        them, and a search would make the database run again for 25 rows), but the
+        base queryset's are: whatever a snapshot says, an unpublished row stays out."""
         query = self.query
         plain = self._qadam_plain
         state: Any = self  # Django's private queryset state, which the stubs do not know
@@ -952,7 +953,9 @@ class _ListQuerySet(QuerySet[Recommendation]):
             rows = self._clone()
             rows.__class__ = plain
             return rows.filter(pk__in=page)  # type: ignore[no-any-return]
-        fresh: Any = plain(model=self.model, using=state._db).filter(pk__in=page)
+        base = self._qadam_tag.base
+        source = plain(model=self.model, using=state._db) if base is None else base
+        fresh: Any = source.filter(pk__in=page)
         fresh = fresh.order_by(*query.order_by)
         fresh.query.select_related = query.select_related
         fresh.query.deferred_loading = query.deferred_loading

@@ -342,3 +342,15 @@ def test_invalidate_caches_forgets_unaudited_edits(scene: None, snapshot_on: Non
     Recommendation.objects.filter(response="noted").update(response="pending")
     queries.invalidate_caches()
     assert _answers({}, base) == _sql_answers({}, base)
+
+
+def test_a_stale_snapshot_never_shows_an_unpublished_row(
+    scene: None, snapshot_on: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base = Recommendation.objects.filter(published=True)
+    stale = queries._build("default", queries._data_version("default"))
+    monkeypatch.setattr(queries, "_current", lambda alias: stale)  # never rebuilt
+    first = _answers({}, base)["pages"][0][0]  # type: ignore[index]
+    Recommendation.objects.filter(pk=first).update(published=False)  # unaudited
+    pages = _answers({}, base)["pages"]
+    assert all(first not in page for page in pages)  # type: ignore[attr-defined]
