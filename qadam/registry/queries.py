@@ -445,11 +445,13 @@ class _Snapshot:
         )
 
     def remember(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
-        if key not in self.shared:
+        # Threads (runserver) may race here: at worst both compute the value.
+        value = self.shared.get(key)
+        if value is None:
             if len(self.shared) >= _SHARED_ENTRIES:
                 self.shared.clear()
-            self.shared[key] = make()
-        return self.shared[key]
+            value = self.shared[key] = make()
+        return value
 
 
 def _tally(codes: np.ndarray, values: list[Any]) -> dict[Any, int]:
