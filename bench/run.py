@@ -8,6 +8,9 @@
   SQLite file, and a temporary PostgreSQL server (scripts/with-postgres.sh). See
   bench/scale.py. 250,000 rows, or 20,000 with --quick (a smoke test).
 
+* tracking, only when asked (``--only tracking``): bench/tracking.py, which writes its
+  own results; it takes far longer than the rest, so ``make bench`` leaves it out.
+
 Writes bench/results/scale.json (scale-quick.json with --quick) and exits non-zero
 when a benchmark fails or misses an aim ("meets_aim": false in the JSON).
 """
@@ -40,7 +43,9 @@ def main() -> int:
     results: dict[str, Any] = {}
     ok = True
     if "extraction" in only:
-        ok &= _extraction()
+        ok &= _script("extraction.py", [])
+    if "tracking" in only:
+        ok &= _script("tracking.py", ["--quick"] if args.quick else [])
     scale: dict[str, Any] = {}
     for vendor in DATABASES:
         if vendor in only:
@@ -59,17 +64,19 @@ def main() -> int:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run the benchmarks.")
     parser.add_argument("--quick", action="store_true", help="20,000 rows, 3 repeats")
-    parser.add_argument("--only", action="append", choices=("extraction", *DATABASES))
+    parser.add_argument("--only", action="append", choices=("extraction", "tracking", *DATABASES))
     return parser.parse_args()
 
 
-def _extraction() -> bool:
-    script = BENCH / "extraction.py"
+def _script(name: str, arguments: list[str]) -> bool:
+    """Run another benchmark script of bench/ as it runs by itself."""
+    script = BENCH / name
     if not script.exists():
-        print("bench/extraction.py is missing: skipped")
+        print(f"bench/{name} is missing: skipped")
         return True
-    print("== extraction")
-    done = subprocess.run([PYTHON, str(script)], cwd=ROOT, timeout=STEP_TIMEOUT_S, check=False)
+    print(f"== {script.stem}", flush=True)
+    command = [PYTHON, str(script), *arguments]
+    done = subprocess.run(command, cwd=ROOT, timeout=STEP_TIMEOUT_S, check=False)
     return done.returncode == 0
 
 
