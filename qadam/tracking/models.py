@@ -194,7 +194,13 @@ class ProgressUpdate(models.Model):
 
     class Meta:
         ordering = ["-as_of", "-id"]
-        indexes = [models.Index(fields=["institution", "state"])]
+        indexes = [
+            # The work queues: an institution's drafts, returned and submitted updates,
+            # newest first, and the secretariat's oldest-first review lists. Both read
+            # their first rows in index order instead of sorting every match.
+            models.Index(fields=["institution", "state", "-as_of", "-id"], name="update_queue"),
+            models.Index(fields=["state", "updated_at"], name="update_review"),
+        ]
         verbose_name = _("progress update")
         verbose_name_plural = _("progress updates")
 
