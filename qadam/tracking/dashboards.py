@@ -11,17 +11,31 @@ not started. The derived status comes from *all* the actions of a recommendation
 so for a user who does not see every action it counts only when the user sees at
 least one of them: otherwise an unpublished plan would show through its effect on
 public figures. An override is the secretariat's own statement and always counts.
+
+At scale (250,000 recommendations) a status figure is a GROUP BY over hundreds of
+thousands of rows, and the page has ten of them: seconds of work. So once the
+registry is large, each aggregate's rows are cached under its SQL (which names
+everything the user may see) and the data version (``_data_version``: the newest
+audit event that can move a figure, the newest row of each table the figures read);
+any such write, or CACHE_SECONDS, makes the next request count again. See
+docs/performance.md, "Tracking".
 """
 
 from __future__ import annotations
 
 import datetime
+import hashlib
+import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.core.signals import request_finished, request_started
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -44,7 +58,14 @@ from qadam.registry.access import get_recommendations_for_user
 from qadam.registry.models import Cluster, Label, Recommendation
 from qadam.taxonomy.models import Cycle, Institution, Mechanism, Term
 from qadam.tracking.access import get_actions_for_user
-from qadam.tracking.models import Action, ActionInstitution, FollowUpDeadline, Plan, Status
+from qadam.tracking.models import (
+    Action,
+    ActionInstitution,
+    Assessment,
+    FollowUpDeadline,
+    Plan,
+    Status,
+)
 
 STATUSES: list[str] = list(Status.values)  # the order of columns and stacked segments
 CLOSED = (Status.DONE, Status.OBSOLETE)  # an action in these states is never overdue
@@ -73,8 +94,7 @@ def sees_every_action(user: Any) -> bool:
 def scoped_actions(user: Any, scope: Scope) -> QuerySet[Action]:
     """The user's actions within the scope, as a plain queryset (no DISTINCT, no joins):
     safe to aggregate over."""
-    visible = get_actions_for_user(user).values("pk")
-    qs = Action.objects.filter(pk__in=visible)
+    qs = _within(Action.objects.all(), "pk", get_actions_for_user(user))
     if scope.plan is not None:
         qs = qs.filter(plan_id=scope.plan)
     if scope.institution is not None:
@@ -105,6 +125,15 @@ def scoped_recommendations(user: Any, scope: Scope) -> QuerySet[Recommendation]:
     return qs.order_by()
 
 
+def _within(qs: QuerySet[Any], field: str, allowed: QuerySet[Any]) -> QuerySet[Any]:
+    """``qs`` where ``field`` is the pk of a row of ``allowed``; no condition at all when
+    ``allowed`` is a whole table (the secretariat's view), which spares the database an
+    ``IN`` over every row of it."""
+    if not allowed.query.where and not allowed.query.distinct:
+        return qs
+    return qs.filter(**{f"{field}__in": allowed.order_by().values("pk")})
+
+
 def status_expression(user: Any, rec_ref: str = "pk", prefix: str = "") -> Case:
     """A recommendation's status as SQL. ``prefix`` reaches the recommendation from the
     queried model ("recommendation__"); ``rec_ref`` names its id there."""
@@ -113,13 +142,14 @@ def status_expression(user: Any, rec_ref: str = "pk", prefix: str = "") -> Case:
     overridden = When(**{f"{prefix}assessment__override_status__gt": ""}, then=override)
     if sees_every_action(user):
         return Case(overridden, default=derived, output_field=CharField())
+    # One uncorrelated subquery, which the database evaluates once (SQLite into a
+    # temporary index, PostgreSQL into a hash), not an EXISTS per recommendation.
     seen = Action.recommendations.through.objects.filter(
-        recommendation_id=OuterRef(rec_ref),
-        action_id__in=get_actions_for_user(user).values("pk"),
-    )
+        action_id__in=get_actions_for_user(user).order_by().values("pk")
+    ).values("recommendation_id")
     return Case(
         overridden,
-        When(Exists(seen), then=derived),
+        When(**{f"{rec_ref}__in": seen}, then=derived),
         default=Value(Status.NOT_STARTED),
         output_field=CharField(),
     )
@@ -167,7 +197,7 @@ def _collect(
 ) -> list[tuple[Any, StatusRow]]:
     """(key, status, n) rows → one StatusRow per key, named by one bulk lookup."""
     by_key: dict[Any, StatusRow] = {}
-    for row in rows:
+    for row in _fetch(rows):
         status = row["dash_status"] if row["dash_status"] in STATUSES else Status.NOT_STARTED
         entry = by_key.setdefault(row["dash_key"], StatusRow(Name("")))
         entry.counts[status] += row["n"]
@@ -236,8 +266,10 @@ def status_by_cycle(user: Any, scope: Scope) -> list[StatusRow]:
 
 
 def status_by_cluster(user: Any, scope: Scope) -> list[StatusRow]:
-    through = Recommendation.clusters.through.objects.filter(
-        recommendation_id__in=scoped_recommendations(user, scope).values("pk")
+    through = _within(
+        Recommendation.clusters.through.objects.all(),
+        "recommendation_id",
+        scoped_recommendations(user, scope),
     )
     status = status_expression(user, "recommendation_id", "recommendation__")
     rows = _grouped(through, F("cluster_id"), status, "recommendation_id")
@@ -254,9 +286,10 @@ def status_by_cluster(user: Any, scope: Scope) -> list[StatusRow]:
 def status_by_term(user: Any, scope: Scope, taxonomy: str) -> list[StatusRow]:
     """By OHCHR theme ("ohchr-theme") or UPR Info issue ("upr-info-issue"): a
     recommendation counts once under each term it carries a live label for."""
-    labels = Label.objects.filter(
-        recommendation_id__in=scoped_recommendations(user, scope).values("pk"),
-        term__taxonomy__code=taxonomy,
+    labels = _within(
+        Label.objects.filter(term__taxonomy__code=taxonomy),
+        "recommendation_id",
+        scoped_recommendations(user, scope),
     ).exclude(status=Label.Status.REJECTED)
     status = status_expression(user, "recommendation_id", "recommendation__")
     rows = _grouped(labels, F("term_id"), status, "recommendation_id")
@@ -265,10 +298,13 @@ def status_by_term(user: Any, scope: Scope, taxonomy: str) -> list[StatusRow]:
 
 def status_by_sdg_goal(user: Any, scope: Scope) -> list[StatusRow]:
     """A recommendation labelled with a target counts under the target's goal."""
-    labels = Label.objects.filter(
-        Q(term__taxonomy__code="sdg-goal")
-        | Q(term__taxonomy__code="sdg-target", term__parent__taxonomy__code="sdg-goal"),
-        recommendation_id__in=scoped_recommendations(user, scope).values("pk"),
+    labels = _within(
+        Label.objects.filter(
+            Q(term__taxonomy__code="sdg-goal")
+            | Q(term__taxonomy__code="sdg-target", term__parent__taxonomy__code="sdg-goal"),
+        ),
+        "recommendation_id",
+        scoped_recommendations(user, scope),
     ).exclude(status=Label.Status.REJECTED)
     goal = Case(
         When(term__taxonomy__code="sdg-goal", then=F("term_id")), default=F("term__parent_id")
@@ -305,10 +341,14 @@ def _term_names(keys: list[Any]) -> dict[Any, Name]:
 def status_by_institution(user: Any, scope: Scope) -> list[StatusRow]:
     """Recommendations each institution works on, through the actions it leads or
     co-executes (a recommendation counts once per institution)."""
-    through = Action.recommendations.through.objects.filter(
-        action_id__in=scoped_actions(user, scope).values("pk"),
-        recommendation_id__in=scoped_recommendations(user, scope).values("pk"),
+    through = _within(
+        Action.recommendations.through.objects.all(), "action_id", scoped_actions(user, scope)
     )
+    # The recommendations as a correlated EXISTS, never an IN list: SQLite would loop
+    # over that list for every action (250,000 x 50,000 probes at scale).
+    visible = scoped_recommendations(user, scope)
+    if visible.query.where:
+        through = through.filter(Exists(visible.filter(pk=OuterRef("recommendation_id"))))
     status = status_expression(user, "recommendation_id", "recommendation__")
     rows = _grouped(through, F("action__assignments__institution_id"), status, "recommendation_id")
     collected = _collect(rows, _institution_names)
@@ -351,7 +391,7 @@ def overdue_by_institution(user: Any, scope: Scope, today: datetime.date) -> lis
         .annotate(n=Count("action_id", distinct=True))
     )
     by_inst: dict[Any, OverdueRow] = defaultdict(lambda: OverdueRow(Name("")))
-    for row in rows:
+    for row in _fetch(rows):
         entry = by_inst[row["institution_id"]]
         if row["role"] == ActionInstitution.Role.LEAD:
             entry.lead += row["n"]
@@ -420,7 +460,7 @@ def budget_by_institution(user: Any, scope: Scope) -> list[BudgetRow]:
 def _budget_rows(
     rows: Iterable[dict[str, Any]], key: str, names: Callable[[list[Any]], dict[Any, Name]]
 ) -> list[BudgetRow]:
-    rows = list(rows)
+    rows = _fetch(rows)
     labels = names([r[key] for r in rows])
     out = [
         BudgetRow(
@@ -478,3 +518,140 @@ def followup_deadlines(user: Any, today: datetime.date) -> FollowUpGroups:
         else:
             groups.later.append(deadline)
     return groups
+
+
+# -- the cache: a large registry's figures, kept until the next write that can move them ---
+
+# Below this many recommendations every figure takes a few milliseconds: no cache (and
+# tests, demo data and small deployments always see SQL's answer of the moment).
+CACHE_MIN_RECOMMENDATIONS = 5000
+# At the latest, count again after this long: bounds staleness after writes that leave no
+# trace _data_version sees (an UPDATE from a shell, an unaudited script).
+CACHE_SECONDS = 600
+_CACHE_PREFIX = "qadam:tracking:dashboard:"
+# Audited verbs that never move a figure: progress reports being drafted and exchanged
+# (a validated update moves its action, which is audited as tracking.action.update),
+# uploads awaiting confirmation, tokens. Any other verb, known or new, invalidates.
+_NEUTRAL_VERBS = (
+    "tracking.update.create",
+    "tracking.update.edit",
+    "tracking.update.submitted",
+    "tracking.update.returned",
+    "tracking.update.published",
+    "tracking.update.delete",
+    "tracking.update.demo",
+    "tracking.evidence.add",
+    "tracking.plan.import.upload",
+    "registry.import.upload",
+    "registry.import.preview",
+    "accounts.token.create",
+    "accounts.token.revoke",
+)
+_AUDIT_WINDOW = 5000
+_local = threading.local()
+
+
+def _fetch(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of an aggregate query: cached for a large registry (see the module's
+    docstring), else straight from the database."""
+    if not isinstance(rows, QuerySet):
+        return list(rows)
+    version = _data_version(rows.db)
+    if version is None:
+        return list(rows)
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    # The SQL names what the user may see (their institution, "published only"...) and
+    # the day (overdue): users who see the same share the figures, nobody sees more.
+    digest = hashlib.sha256(repr((rows.db, sql, params, version)).encode()).hexdigest()
+    key = _CACHE_PREFIX + digest
+    found: list[dict[str, Any]] | None = cache.get(key)
+    if found is None:
+        found = list(rows)
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _data_version(alias: str) -> tuple[Any, ...] | None:
+    """Change markers for the figures, once per request; None when the cache is off
+    (a small registry, or inside a transaction whose writes may be rolled back)."""
+    if connections[alias].in_atomic_block:
+        return None
+    memo: dict[str, Any] | None = getattr(_local, "memo", None)
+    if memo is None:
+        return _read_version(alias)
+    if alias not in memo:
+        memo[alias] = _read_version(alias)
+    return memo[alias]  # type: ignore[no-any-return]
+
+
+def _read_version(alias: str) -> tuple[Any, ...] | None:
+    from qadam.audit.models import AuditEvent
+
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    audit = qn(AuditEvent._meta.db_table)
+    neutral = ", ".join(["%s"] * len(_NEUTRAL_VERBS))
+    markers = [
+        # The newest event that counts among the last _AUDIT_WINDOW, read newest first
+        # along the primary key: at most that many rows, however many neutral events
+        # came last. A new event that counts is the newest, so it always shows; one that
+        # drops out of the window changes the marker too (a harmless extra recount).
+        f"(SELECT id FROM {audit} WHERE id > (SELECT COALESCE(MAX(id), 0) - "
+        f"{_AUDIT_WINDOW} FROM {audit}) AND action NOT IN ({neutral}) ORDER BY id DESC LIMIT 1)",
+        *(f"(SELECT MAX(id) FROM {qn(table)})" for table in _marker_tables()),
+        f"(SELECT COUNT(*) FROM (SELECT 1 FROM {qn(Recommendation._meta.db_table)} "
+        f"LIMIT {CACHE_MIN_RECOMMENDATIONS}) AS probe)",
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(markers)}", list(_NEUTRAL_VERBS))
+        row = cursor.fetchone()
+    if row[-1] < CACHE_MIN_RECOMMENDATIONS:
+        return None
+    return (*row[:-1], cache.get(_CACHE_PREFIX + "generation", 0))
+
+
+def _marker_tables() -> list[str]:
+    """Tables whose newest row id moves when rows are added without an audit event."""
+    from django.apps import apps
+
+    models_: list[Any] = [
+        Plan,
+        Action,
+        ActionInstitution,
+        Action.recommendations.through,
+        Action.clusters.through,
+        Recommendation,
+        Label,
+        Recommendation.clusters.through,
+        Assessment,
+    ]
+    if apps.is_installed("django.contrib.admin"):
+        from django.contrib.admin.models import LogEntry
+
+        models_.append(LogEntry)
+    return [m._meta.db_table for m in models_]
+
+
+def forget_cached_figures() -> None:
+    """Count everything again on the next request in this process (and in every
+    process, with a shared cache). Audited writes and new rows already do; call this
+    after changing tracked data any other way (raw SQL, a shell)."""
+    try:
+        cache.incr(_CACHE_PREFIX + "generation")
+    except ValueError:
+        cache.set(_CACHE_PREFIX + "generation", 1, None)
+
+
+def _start_request(**kwargs: Any) -> None:
+    _local.memo = {}
+
+
+def _end_request(**kwargs: Any) -> None:
+    _local.memo = None
+
+
+request_started.connect(_start_request, dispatch_uid="qadam.tracking.dashboards.start")
+request_finished.connect(_end_request, dispatch_uid="qadam.tracking.dashboards.end")
