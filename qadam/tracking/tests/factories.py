@@ -59,9 +59,14 @@ PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 def docx_bytes(text: str = "Synthetic evidence") -> bytes:
     """A minimal file that sniffs as DOCX (a ZIP holding word/document.xml)."""
     buffer = io.BytesIO()
+    # A fixed timestamp: otherwise two builds a second apart differ in their bytes.
+    stamp = (2024, 1, 1, 0, 0, 0)
     with zipfile.ZipFile(buffer, "w") as zf:
-        zf.writestr("[Content_Types].xml", "<Types/>")
-        zf.writestr("word/document.xml", f"<document><body>{text}</body></document>")
+        zf.writestr(zipfile.ZipInfo("[Content_Types].xml", stamp), "<Types/>")
+        zf.writestr(
+            zipfile.ZipInfo("word/document.xml", stamp),
+            f"<document><body>{text}</body></document>",
+        )
     return buffer.getvalue()
 
 
