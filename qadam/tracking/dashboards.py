@@ -14,23 +14,24 @@ public figures. An override is the secretariat's own statement and always counts
 
 At scale (250,000 recommendations) a status figure is a GROUP BY over hundreds of
 thousands of rows, and the page has ten of them: seconds of work. So once the
-registry is large, each aggregate's rows are cached under its SQL (which names
-everything the user may see) and the data version (``_data_version``: the newest
-audit event that can move a figure, the newest row of each table the figures read);
-any such write, or CACHE_SECONDS, makes the next request count again. See
-docs/performance.md, "Tracking".
+registry is large, each figure (rows, names, order) is cached under the SQL of what
+the user may see, the filters, the language and the data version (``_data_version``:
+the newest audit event that can move a figure, the newest row of each table the
+figures read); any such write, or CACHE_SECONDS, makes the next request count again.
+See docs/performance.md, "Tracking".
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
 import hashlib
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -70,6 +71,7 @@ from qadam.tracking.models import (
 STATUSES: list[str] = list(Status.values)  # the order of columns and stacked segments
 CLOSED = (Status.DONE, Status.OBSOLETE)  # an action in these states is never overdue
 FOLLOWUP_SOON_DAYS = 90  # treaty-body follow-up takes months to prepare: warn early
+_R = TypeVar("_R")
 
 
 # -- scope: what the user sees, narrowed by the dashboard's filters ---------------------
@@ -155,371 +157,6 @@ def status_expression(user: Any, rec_ref: str = "pk", prefix: str = "") -> Case:
     )
 
 
-# -- rows --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Name:
-    """What a row is about: a full name for tables, a short one for chart axes, and the
-    language of the name when it is not the page's."""
-
-    text: str
-    short: str = ""
-    lang: str = ""
-
-    @property
-    def axis(self) -> str:
-        return self.short or self.text
-
-
-@dataclass
-class StatusRow:
-    name: Name
-    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
-
-    @property
-    def total(self) -> int:
-        return sum(self.counts.values())
-
-
-def _translated(value: dict[str, str], short: str = "", code: str = "") -> Name:
-    picked = pick(value, get_language() or "en")
-    text = (
-        f"{code} — {picked.text}"
-        if code and picked.text and code != picked.text
-        else (picked.text or code)
-    )
-    return Name(text, short or code, picked.language if picked.fallback else "")
-
-
-def _collect(
-    rows: Iterable[dict[str, Any]], names: Callable[[list[Any]], dict[Any, Name]]
-) -> list[tuple[Any, StatusRow]]:
-    """(key, status, n) rows → one StatusRow per key, named by one bulk lookup."""
-    by_key: dict[Any, StatusRow] = {}
-    for row in _fetch(rows):
-        status = row["dash_status"] if row["dash_status"] in STATUSES else Status.NOT_STARTED
-        entry = by_key.setdefault(row["dash_key"], StatusRow(Name("")))
-        entry.counts[status] += row["n"]
-    labels = names([k for k in by_key if k is not None])
-    for key, entry in by_key.items():
-        entry.name = labels.get(key) or Name(_("(not recorded)"))
-    return list(by_key.items())
-
-
-def _grouped(qs: QuerySet[Any], key: Any, status: Case, count: str) -> QuerySet[Any]:
-    # Names that no model uses for a field: annotations must not shadow columns.
-    return (
-        qs.order_by()
-        .annotate(dash_key=key, dash_status=status)
-        .values("dash_key", "dash_status")
-        .annotate(n=Count(count, distinct=True))
-    )
-
-
-# -- implementation status by dimension ----------------------------------------------
-
-
-def status_by_mechanism(user: Any, scope: Scope) -> list[StatusRow]:
-    recs = scoped_recommendations(user, scope)
-    rows = _grouped(recs, F("mechanism_id"), status_expression(user), "pk")
-    mechanisms: dict[Any, Mechanism] = {}
-
-    def names(keys: list[Any]) -> dict[Any, Name]:
-        mechanisms.update(Mechanism.objects.in_bulk(keys))
-        return {pk: _translated(m.name, code=m.code) for pk, m in mechanisms.items()}
-
-    def order(kr: tuple[Any, StatusRow]) -> tuple[int, str]:
-        m = mechanisms.get(kr[0])
-        return (m.sort_order, m.code) if m else (99999, "")
-
-    return [row for _k, row in sorted(_collect(rows, names), key=order)]
-
-
-def status_by_cycle(user: Any, scope: Scope) -> list[StatusRow]:
-    recs = scoped_recommendations(user, scope)
-    rows = _grouped(recs, F("session__cycle_id"), status_expression(user), "pk")
-    cycles: dict[Any, Cycle] = {}
-
-    def names(keys: list[Any]) -> dict[Any, Name]:
-        cycles.update(Cycle.objects.select_related("mechanism").in_bulk(keys))
-        return {
-            pk: Name(
-                _("%(mechanism)s, cycle %(number)s")
-                % {"mechanism": c.mechanism.display_name(), "number": c.number},
-                _("%(mechanism)s cycle %(number)s")
-                % {"mechanism": c.mechanism.code, "number": c.number},
-            )
-            for pk, c in cycles.items()
-        }
-
-    collected = _collect(rows, names)
-    for key, row in collected:
-        if key is None:
-            row.name = Name(_("No cycle recorded"))
-
-    def order(kr: tuple[Any, StatusRow]) -> tuple[int, int, int]:
-        c = cycles.get(kr[0])
-        return (1, 0, 0) if c is None else (0, c.mechanism.sort_order, c.number)
-
-    return [row for _k, row in sorted(collected, key=order)]
-
-
-def status_by_cluster(user: Any, scope: Scope) -> list[StatusRow]:
-    through = _within(
-        Recommendation.clusters.through.objects.all(),
-        "recommendation_id",
-        scoped_recommendations(user, scope),
-    )
-    status = status_expression(user, "recommendation_id", "recommendation__")
-    rows = _grouped(through, F("cluster_id"), status, "recommendation_id")
-
-    def names(keys: list[Any]) -> dict[Any, Name]:
-        return {
-            c.pk: Name(f"{c.name} ({c.document.symbol})", c.name)
-            for c in Cluster.objects.select_related("document").filter(pk__in=keys)
-        }
-
-    return _largest_first(_collect(rows, names))
-
-
-def status_by_term(user: Any, scope: Scope, taxonomy: str) -> list[StatusRow]:
-    """By OHCHR theme ("ohchr-theme") or UPR Info issue ("upr-info-issue"): a
-    recommendation counts once under each term it carries a live label for."""
-    labels = _within(
-        Label.objects.filter(term__taxonomy__code=taxonomy),
-        "recommendation_id",
-        scoped_recommendations(user, scope),
-    ).exclude(status=Label.Status.REJECTED)
-    status = status_expression(user, "recommendation_id", "recommendation__")
-    rows = _grouped(labels, F("term_id"), status, "recommendation_id")
-    return _largest_first(_collect(rows, _term_names))
-
-
-def status_by_sdg_goal(user: Any, scope: Scope) -> list[StatusRow]:
-    """A recommendation labelled with a target counts under the target's goal."""
-    labels = _within(
-        Label.objects.filter(
-            Q(term__taxonomy__code="sdg-goal")
-            | Q(term__taxonomy__code="sdg-target", term__parent__taxonomy__code="sdg-goal"),
-        ),
-        "recommendation_id",
-        scoped_recommendations(user, scope),
-    ).exclude(status=Label.Status.REJECTED)
-    goal = Case(
-        When(term__taxonomy__code="sdg-goal", then=F("term_id")), default=F("term__parent_id")
-    )
-    status = status_expression(user, "recommendation_id", "recommendation__")
-    rows = _grouped(labels, goal, status, "recommendation_id")
-    terms: dict[Any, Term] = {}
-
-    def names(keys: list[Any]) -> dict[Any, Name]:
-        terms.update(Term.objects.in_bulk(keys))
-        return {
-            pk: _translated(t.name, short=_("SDG %(code)s") % {"code": t.code}, code=t.code)
-            for pk, t in terms.items()
-        }
-
-    collected = _collect(rows, names)
-    return [row for _k, row in sorted(collected, key=lambda kr: _goal_order(terms.get(kr[0])))]
-
-
-def _goal_order(term: Term | None) -> tuple[int, str]:
-    if term is None:
-        return (999, "")
-    return (int(term.code), "") if term.code.isdigit() else (998, term.code)
-
-
-def _term_names(keys: list[Any]) -> dict[Any, Name]:
-    out = {}
-    for t in Term.objects.filter(pk__in=keys):
-        code = t.code if t.code and not t.code.islower() else ""  # "D25" yes, "justice" no
-        out[t.pk] = _translated(t.name, short=pick(t.name, get_language() or "en").text, code=code)
-    return out
-
-
-def status_by_institution(user: Any, scope: Scope) -> list[StatusRow]:
-    """Recommendations each institution works on, through the actions it leads or
-    co-executes (a recommendation counts once per institution)."""
-    through = _within(
-        Action.recommendations.through.objects.all(), "action_id", scoped_actions(user, scope)
-    )
-    # The recommendations as a correlated EXISTS, never an IN list: SQLite would loop
-    # over that list for every action (250,000 x 50,000 probes at scale).
-    visible = scoped_recommendations(user, scope)
-    if visible.query.where:
-        through = through.filter(Exists(visible.filter(pk=OuterRef("recommendation_id"))))
-    status = status_expression(user, "recommendation_id", "recommendation__")
-    rows = _grouped(through, F("action__assignments__institution_id"), status, "recommendation_id")
-    collected = _collect(rows, _institution_names)
-    for key, row in collected:
-        if key is None:
-            row.name = Name(_("No institution assigned"))
-    return [row for _k, row in sorted(collected, key=lambda kr: (kr[0] is None, kr[1].name.axis))]
-
-
-def _institution_names(keys: list[Any]) -> dict[Any, Name]:
-    return {i.pk: _translated(i.name, code=i.code) for i in Institution.objects.filter(pk__in=keys)}
-
-
-def _largest_first(collected: list[tuple[Any, StatusRow]]) -> list[StatusRow]:
-    return [row for _k, row in sorted(collected, key=lambda kr: (-kr[1].total, kr[1].name.text))]
-
-
-# -- overdue actions by institution ---------------------------------------------------
-
-
-@dataclass
-class OverdueRow:
-    name: Name
-    lead: int = 0
-    co: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.lead + self.co
-
-
-def overdue_by_institution(user: Any, scope: Scope, today: datetime.date) -> list[OverdueRow]:
-    """Open actions whose deadline has passed, per institution and role in them."""
-    rows = (
-        ActionInstitution.objects.filter(
-            action_id__in=overdue_actions(user, scope, today).values("pk")
-        )
-        .order_by()
-        .values("institution_id", "role")
-        .annotate(n=Count("action_id", distinct=True))
-    )
-    by_inst: dict[Any, OverdueRow] = defaultdict(lambda: OverdueRow(Name("")))
-    for row in _fetch(rows):
-        entry = by_inst[row["institution_id"]]
-        if row["role"] == ActionInstitution.Role.LEAD:
-            entry.lead += row["n"]
-        else:
-            entry.co += row["n"]
-    names = _institution_names(list(by_inst))
-    for key, entry in by_inst.items():
-        entry.name = names.get(key) or Name(_("(not recorded)"))
-    return sorted(by_inst.values(), key=lambda r: (-r.total, r.name.axis))
-
-
-def overdue_actions(user: Any, scope: Scope, today: datetime.date) -> QuerySet[Action]:
-    return scoped_actions(user, scope).filter(deadline__lt=today).exclude(status__in=CLOSED)
-
-
-# -- budgets: planned vs spent, never adding up different currencies ---------------------
-
-
-@dataclass
-class BudgetRow:
-    name: Name
-    currency: str
-    planned: Decimal
-    spent: Decimal
-    actions: int
-
-    @property
-    def spent_share(self) -> Decimal | None:
-        """Spent as a percentage of planned; None when nothing was planned."""
-        if not self.planned:
-            return None
-        return (self.spent / self.planned * 100).quantize(Decimal("0.1"))
-
-
-def _with_budget(actions: QuerySet[Action]) -> QuerySet[Action]:
-    return actions.filter(Q(budget_planned__isnull=False) | Q(budget_spent__isnull=False))
-
-
-def budget_by_plan(user: Any, scope: Scope) -> list[BudgetRow]:
-    rows = (
-        _with_budget(scoped_actions(user, scope))
-        .values("plan_id", currency=Upper("budget_currency"))
-        .annotate(planned=Sum("budget_planned"), spent=Sum("budget_spent"), n=Count("pk"))
-    )
-    return _budget_rows(rows, "plan_id", _plan_names)
-
-
-def budget_by_institution(user: Any, scope: Scope) -> list[BudgetRow]:
-    """An action's money counts for its lead institution only, so no amount counts twice."""
-    rows = (
-        ActionInstitution.objects.filter(
-            role=ActionInstitution.Role.LEAD,
-            action_id__in=_with_budget(scoped_actions(user, scope)).values("pk"),
-        )
-        .order_by()
-        .values("institution_id", currency=Upper("action__budget_currency"))
-        .annotate(
-            planned=Sum("action__budget_planned"),
-            spent=Sum("action__budget_spent"),
-            n=Count("action_id", distinct=True),
-        )
-    )
-    return _budget_rows(rows, "institution_id", _institution_names)
-
-
-def _budget_rows(
-    rows: Iterable[dict[str, Any]], key: str, names: Callable[[list[Any]], dict[Any, Name]]
-) -> list[BudgetRow]:
-    rows = _fetch(rows)
-    labels = names([r[key] for r in rows])
-    out = [
-        BudgetRow(
-            labels.get(r[key]) or Name(_("(not recorded)")),
-            r["currency"] or "",
-            r["planned"] or Decimal(0),
-            r["spent"] or Decimal(0),
-            r["n"],
-        )
-        for r in rows
-    ]
-    return sorted(out, key=lambda r: (r.currency, r.name.text))
-
-
-def _plan_names(keys: list[Any]) -> dict[Any, Name]:
-    out = {}
-    for plan in Plan.objects.filter(pk__in=keys):
-        name = _translated(plan.title)
-        if plan.is_demo:
-            # Demo plans say so wherever they are shown.
-            name = Name(_("%(title)s (demo)") % {"title": name.text}, name.short, name.lang)
-        out[plan.pk] = name
-    return out
-
-
-# -- treaty-body follow-up deadlines ---------------------------------------------------
-
-
-@dataclass
-class FollowUpGroups:
-    overdue: list[FollowUpDeadline]
-    soon: list[FollowUpDeadline]
-    later: list[FollowUpDeadline]
-    met: list[FollowUpDeadline]
-
-
-def followup_deadlines(user: Any, today: datetime.date) -> FollowUpGroups:
-    """Every follow-up deadline (there are a handful per review), grouped by urgency,
-    with the recommendations the user may see."""
-    from django.db.models import Prefetch
-
-    recs = get_recommendations_for_user(user).select_related("document").order_by("id")
-    deadlines = FollowUpDeadline.objects.prefetch_related(
-        Prefetch("recommendations", queryset=recs), "institutions"
-    ).order_by("due", "pk")
-    soon = today + datetime.timedelta(days=FOLLOWUP_SOON_DAYS)
-    groups = FollowUpGroups([], [], [], [])
-    for deadline in deadlines:
-        if deadline.done:
-            groups.met.append(deadline)
-        elif deadline.due < today:
-            groups.overdue.append(deadline)
-        elif deadline.due <= soon:
-            groups.soon.append(deadline)
-        else:
-            groups.later.append(deadline)
-    return groups
-
-
 # -- the cache: a large registry's figures, kept until the next write that can move them ---
 
 # Below this many recommendations every figure takes a few milliseconds: no cache (and
@@ -551,27 +188,32 @@ _AUDIT_WINDOW = 5000
 _local = threading.local()
 
 
-def _fetch(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The rows of an aggregate query: cached for a large registry (see the module's
-    docstring), else straight from the database."""
-    if not isinstance(rows, QuerySet):
-        return list(rows)
-    version = _data_version(rows.db)
-    if version is None:
-        return list(rows)
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:
-        return []
-    # The SQL names what the user may see (their institution, "published only"...) and
-    # the day (overdue): users who see the same share the figures, nobody sees more.
-    digest = hashlib.sha256(repr((rows.db, sql, params, version)).encode()).hexdigest()
-    key = _CACHE_PREFIX + digest
-    found: list[dict[str, Any]] | None = cache.get(key)
-    if found is None:
-        found = list(rows)
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+def _cached(compute: Callable[..., _R]) -> Callable[..., _R]:
+    """Keep what ``compute(user, scope, *args)`` returns (rows, names and order) for a
+    large registry, under what the user may see, the scope, the arguments, the language
+    and the data version; else compute it each time."""
+
+    @functools.wraps(compute)
+    def cached(user: Any, scope: Scope, *args: Any) -> _R:
+        version = _data_version(Action.objects.db)
+        if version is None:
+            return compute(user, scope, *args)
+        # The SQL of what the user may see names their institution, "published only" or
+        # nothing: users who see the same share the figures, and nobody sees more.
+        seen = (scoped_actions(user, scope), scoped_recommendations(user, scope))
+        try:
+            view = [qs.values("pk").query.sql_with_params() for qs in seen]
+        except EmptyResultSet:
+            return compute(user, scope, *args)
+        signature = (compute.__qualname__, view, scope, args, get_language(), version)
+        key = _CACHE_PREFIX + hashlib.sha256(repr(signature).encode()).hexdigest()
+        found: _R | None = cache.get(key)
+        if found is None:
+            found = compute(user, scope, *args)
+            cache.set(key, found, CACHE_SECONDS)
+        return found
+
+    return cached
 
 
 def _data_version(alias: str) -> tuple[Any, ...] | None:
@@ -655,3 +297,377 @@ def _end_request(**kwargs: Any) -> None:
 
 request_started.connect(_start_request, dispatch_uid="qadam.tracking.dashboards.start")
 request_finished.connect(_end_request, dispatch_uid="qadam.tracking.dashboards.end")
+
+
+# -- rows --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Name:
+    """What a row is about: a full name for tables, a short one for chart axes, and the
+    language of the name when it is not the page's."""
+
+    text: str
+    short: str = ""
+    lang: str = ""
+
+    @property
+    def axis(self) -> str:
+        return self.short or self.text
+
+
+@dataclass
+class StatusRow:
+    name: Name
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _translated(value: dict[str, str], short: str = "", code: str = "") -> Name:
+    picked = pick(value, get_language() or "en")
+    text = (
+        f"{code} — {picked.text}"
+        if code and picked.text and code != picked.text
+        else (picked.text or code)
+    )
+    return Name(text, short or code, picked.language if picked.fallback else "")
+
+
+def _collect(
+    rows: Iterable[dict[str, Any]], names: Callable[[list[Any]], dict[Any, Name]]
+) -> list[tuple[Any, StatusRow]]:
+    """(key, status, n) rows → one StatusRow per key, named by one bulk lookup."""
+    by_key: dict[Any, StatusRow] = {}
+    for row in rows:
+        status = row["dash_status"] if row["dash_status"] in STATUSES else Status.NOT_STARTED
+        entry = by_key.setdefault(row["dash_key"], StatusRow(Name("")))
+        entry.counts[status] += row["n"]
+    labels = names([k for k in by_key if k is not None])
+    for key, entry in by_key.items():
+        entry.name = labels.get(key) or Name(_("(not recorded)"))
+    return list(by_key.items())
+
+
+def _grouped(qs: QuerySet[Any], key: Any, status: Case, count: str) -> QuerySet[Any]:
+    # Names that no model uses for a field: annotations must not shadow columns.
+    return (
+        qs.order_by()
+        .annotate(dash_key=key, dash_status=status)
+        .values("dash_key", "dash_status")
+        .annotate(n=Count(count, distinct=True))
+    )
+
+
+# -- implementation status by dimension ----------------------------------------------
+
+
+@_cached
+def status_by_mechanism(user: Any, scope: Scope) -> list[StatusRow]:
+    recs = scoped_recommendations(user, scope)
+    rows = _grouped(recs, F("mechanism_id"), status_expression(user), "pk")
+    mechanisms: dict[Any, Mechanism] = {}
+
+    def names(keys: list[Any]) -> dict[Any, Name]:
+        mechanisms.update(Mechanism.objects.in_bulk(keys))
+        return {pk: _translated(m.name, code=m.code) for pk, m in mechanisms.items()}
+
+    def order(kr: tuple[Any, StatusRow]) -> tuple[int, str]:
+        m = mechanisms.get(kr[0])
+        return (m.sort_order, m.code) if m else (99999, "")
+
+    return [row for _k, row in sorted(_collect(rows, names), key=order)]
+
+
+@_cached
+def status_by_cycle(user: Any, scope: Scope) -> list[StatusRow]:
+    recs = scoped_recommendations(user, scope)
+    rows = _grouped(recs, F("session__cycle_id"), status_expression(user), "pk")
+    cycles: dict[Any, Cycle] = {}
+
+    def names(keys: list[Any]) -> dict[Any, Name]:
+        cycles.update(Cycle.objects.select_related("mechanism").in_bulk(keys))
+        return {
+            pk: Name(
+                _("%(mechanism)s, cycle %(number)s")
+                % {"mechanism": c.mechanism.display_name(), "number": c.number},
+                _("%(mechanism)s cycle %(number)s")
+                % {"mechanism": c.mechanism.code, "number": c.number},
+            )
+            for pk, c in cycles.items()
+        }
+
+    collected = _collect(rows, names)
+    for key, row in collected:
+        if key is None:
+            row.name = Name(_("No cycle recorded"))
+
+    def order(kr: tuple[Any, StatusRow]) -> tuple[int, int, int]:
+        c = cycles.get(kr[0])
+        return (1, 0, 0) if c is None else (0, c.mechanism.sort_order, c.number)
+
+    return [row for _k, row in sorted(collected, key=order)]
+
+
+@_cached
+def status_by_cluster(user: Any, scope: Scope) -> list[StatusRow]:
+    through = _within(
+        Recommendation.clusters.through.objects.all(),
+        "recommendation_id",
+        scoped_recommendations(user, scope),
+    )
+    status = status_expression(user, "recommendation_id", "recommendation__")
+    rows = _grouped(through, F("cluster_id"), status, "recommendation_id")
+
+    def names(keys: list[Any]) -> dict[Any, Name]:
+        return {
+            c.pk: Name(f"{c.name} ({c.document.symbol})", c.name)
+            for c in Cluster.objects.select_related("document").filter(pk__in=keys)
+        }
+
+    return _largest_first(_collect(rows, names))
+
+
+@_cached
+def status_by_term(user: Any, scope: Scope, taxonomy: str) -> list[StatusRow]:
+    """By OHCHR theme ("ohchr-theme") or UPR Info issue ("upr-info-issue"): a
+    recommendation counts once under each term it carries a live label for."""
+    labels = _within(
+        Label.objects.filter(term__taxonomy__code=taxonomy),
+        "recommendation_id",
+        scoped_recommendations(user, scope),
+    ).exclude(status=Label.Status.REJECTED)
+    status = status_expression(user, "recommendation_id", "recommendation__")
+    rows = _grouped(labels, F("term_id"), status, "recommendation_id")
+    return _largest_first(_collect(rows, _term_names))
+
+
+@_cached
+def status_by_sdg_goal(user: Any, scope: Scope) -> list[StatusRow]:
+    """A recommendation labelled with a target counts under the target's goal."""
+    labels = _within(
+        Label.objects.filter(
+            Q(term__taxonomy__code="sdg-goal")
+            | Q(term__taxonomy__code="sdg-target", term__parent__taxonomy__code="sdg-goal"),
+        ),
+        "recommendation_id",
+        scoped_recommendations(user, scope),
+    ).exclude(status=Label.Status.REJECTED)
+    goal = Case(
+        When(term__taxonomy__code="sdg-goal", then=F("term_id")), default=F("term__parent_id")
+    )
+    status = status_expression(user, "recommendation_id", "recommendation__")
+    rows = _grouped(labels, goal, status, "recommendation_id")
+    terms: dict[Any, Term] = {}
+
+    def names(keys: list[Any]) -> dict[Any, Name]:
+        terms.update(Term.objects.in_bulk(keys))
+        return {
+            pk: _translated(t.name, short=_("SDG %(code)s") % {"code": t.code}, code=t.code)
+            for pk, t in terms.items()
+        }
+
+    collected = _collect(rows, names)
+    return [row for _k, row in sorted(collected, key=lambda kr: _goal_order(terms.get(kr[0])))]
+
+
+def _goal_order(term: Term | None) -> tuple[int, str]:
+    if term is None:
+        return (999, "")
+    return (int(term.code), "") if term.code.isdigit() else (998, term.code)
+
+
+def _term_names(keys: list[Any]) -> dict[Any, Name]:
+    out = {}
+    for t in Term.objects.filter(pk__in=keys):
+        code = t.code if t.code and not t.code.islower() else ""  # "D25" yes, "justice" no
+        out[t.pk] = _translated(t.name, short=pick(t.name, get_language() or "en").text, code=code)
+    return out
+
+
+@_cached
+def status_by_institution(user: Any, scope: Scope) -> list[StatusRow]:
+    """Recommendations each institution works on, through the actions it leads or
+    co-executes (a recommendation counts once per institution)."""
+    through = _within(
+        Action.recommendations.through.objects.all(), "action_id", scoped_actions(user, scope)
+    )
+    # The recommendations as a correlated EXISTS, never an IN list: SQLite would loop
+    # over that list for every action (250,000 x 50,000 probes at scale).
+    visible = scoped_recommendations(user, scope)
+    if visible.query.where:
+        through = through.filter(Exists(visible.filter(pk=OuterRef("recommendation_id"))))
+    status = status_expression(user, "recommendation_id", "recommendation__")
+    rows = _grouped(through, F("action__assignments__institution_id"), status, "recommendation_id")
+    collected = _collect(rows, _institution_names)
+    for key, row in collected:
+        if key is None:
+            row.name = Name(_("No institution assigned"))
+    return [row for _k, row in sorted(collected, key=lambda kr: (kr[0] is None, kr[1].name.axis))]
+
+
+def _institution_names(keys: list[Any]) -> dict[Any, Name]:
+    return {i.pk: _translated(i.name, code=i.code) for i in Institution.objects.filter(pk__in=keys)}
+
+
+def _largest_first(collected: list[tuple[Any, StatusRow]]) -> list[StatusRow]:
+    return [row for _k, row in sorted(collected, key=lambda kr: (-kr[1].total, kr[1].name.text))]
+
+
+# -- overdue actions by institution ---------------------------------------------------
+
+
+@dataclass
+class OverdueRow:
+    name: Name
+    lead: int = 0
+    co: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.lead + self.co
+
+
+@_cached
+def overdue_by_institution(user: Any, scope: Scope, today: datetime.date) -> list[OverdueRow]:
+    """Open actions whose deadline has passed, per institution and role in them."""
+    rows = (
+        ActionInstitution.objects.filter(
+            action_id__in=overdue_actions(user, scope, today).values("pk")
+        )
+        .order_by()
+        .values("institution_id", "role")
+        .annotate(n=Count("action_id", distinct=True))
+    )
+    by_inst: dict[Any, OverdueRow] = defaultdict(lambda: OverdueRow(Name("")))
+    for row in rows:
+        entry = by_inst[row["institution_id"]]
+        if row["role"] == ActionInstitution.Role.LEAD:
+            entry.lead += row["n"]
+        else:
+            entry.co += row["n"]
+    names = _institution_names(list(by_inst))
+    for key, entry in by_inst.items():
+        entry.name = names.get(key) or Name(_("(not recorded)"))
+    return sorted(by_inst.values(), key=lambda r: (-r.total, r.name.axis))
+
+
+def overdue_actions(user: Any, scope: Scope, today: datetime.date) -> QuerySet[Action]:
+    return scoped_actions(user, scope).filter(deadline__lt=today).exclude(status__in=CLOSED)
+
+
+# -- budgets: planned vs spent, never adding up different currencies ---------------------
+
+
+@dataclass
+class BudgetRow:
+    name: Name
+    currency: str
+    planned: Decimal
+    spent: Decimal
+    actions: int
+
+    @property
+    def spent_share(self) -> Decimal | None:
+        """Spent as a percentage of planned; None when nothing was planned."""
+        if not self.planned:
+            return None
+        return (self.spent / self.planned * 100).quantize(Decimal("0.1"))
+
+
+def _with_budget(actions: QuerySet[Action]) -> QuerySet[Action]:
+    return actions.filter(Q(budget_planned__isnull=False) | Q(budget_spent__isnull=False))
+
+
+@_cached
+def budget_by_plan(user: Any, scope: Scope) -> list[BudgetRow]:
+    rows = (
+        _with_budget(scoped_actions(user, scope))
+        .values("plan_id", currency=Upper("budget_currency"))
+        .annotate(planned=Sum("budget_planned"), spent=Sum("budget_spent"), n=Count("pk"))
+    )
+    return _budget_rows(rows, "plan_id", _plan_names)
+
+
+@_cached
+def budget_by_institution(user: Any, scope: Scope) -> list[BudgetRow]:
+    """An action's money counts for its lead institution only, so no amount counts twice."""
+    rows = (
+        ActionInstitution.objects.filter(
+            role=ActionInstitution.Role.LEAD,
+            action_id__in=_with_budget(scoped_actions(user, scope)).values("pk"),
+        )
+        .order_by()
+        .values("institution_id", currency=Upper("action__budget_currency"))
+        .annotate(
+            planned=Sum("action__budget_planned"),
+            spent=Sum("action__budget_spent"),
+            n=Count("action_id", distinct=True),
+        )
+    )
+    return _budget_rows(rows, "institution_id", _institution_names)
+
+
+def _budget_rows(
+    rows: Iterable[dict[str, Any]], key: str, names: Callable[[list[Any]], dict[Any, Name]]
+) -> list[BudgetRow]:
+    rows = list(rows)
+    labels = names([r[key] for r in rows])
+    out = [
+        BudgetRow(
+            labels.get(r[key]) or Name(_("(not recorded)")),
+            r["currency"] or "",
+            r["planned"] or Decimal(0),
+            r["spent"] or Decimal(0),
+            r["n"],
+        )
+        for r in rows
+    ]
+    return sorted(out, key=lambda r: (r.currency, r.name.text))
+
+
+def _plan_names(keys: list[Any]) -> dict[Any, Name]:
+    out = {}
+    for plan in Plan.objects.filter(pk__in=keys):
+        name = _translated(plan.title)
+        if plan.is_demo:
+            # Demo plans say so wherever they are shown.
+            name = Name(_("%(title)s (demo)") % {"title": name.text}, name.short, name.lang)
+        out[plan.pk] = name
+    return out
+
+
+# -- treaty-body follow-up deadlines ---------------------------------------------------
+
+
+@dataclass
+class FollowUpGroups:
+    overdue: list[FollowUpDeadline]
+    soon: list[FollowUpDeadline]
+    later: list[FollowUpDeadline]
+    met: list[FollowUpDeadline]
+
+
+def followup_deadlines(user: Any, today: datetime.date) -> FollowUpGroups:
+    """Every follow-up deadline (there are a handful per review), grouped by urgency,
+    with the recommendations the user may see."""
+    from django.db.models import Prefetch
+
+    recs = get_recommendations_for_user(user).select_related("document").order_by("id")
+    deadlines = FollowUpDeadline.objects.prefetch_related(
+        Prefetch("recommendations", queryset=recs), "institutions"
+    ).order_by("due", "pk")
+    soon = today + datetime.timedelta(days=FOLLOWUP_SOON_DAYS)
+    groups = FollowUpGroups([], [], [], [])
+    for deadline in deadlines:
+        if deadline.done:
+            groups.met.append(deadline)
+        elif deadline.due < today:
+            groups.overdue.append(deadline)
+        elif deadline.due <= soon:
+            groups.soon.append(deadline)
+        else:
+            groups.later.append(deadline)
+    return groups
