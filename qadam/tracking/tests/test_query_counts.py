@@ -313,3 +313,21 @@ def test_an_unaudited_write_shows_once_the_cache_is_forgotten(
     assert _mechanism_row(admin) == [0, 1, 1, 0, 0, 2]  # stale, up to CACHE_SECONDS
     forget_cached_figures()
     assert _mechanism_row(admin) == [0, 0, 1, 1, 0, 2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cached_figures_keep_the_language_of_the_page(
+    personas: dict[str, User], client_for: Callable[[str], Client], cached: None
+) -> None:
+    _small_world()
+    admin = client_for("admin")
+
+    def cycle_names(language: str) -> list[str]:
+        with translation.override(language):
+            response = admin.get(reverse("tracking:dashboard"), HTTP_ACCEPT_LANGUAGE=language)
+        section = next(s for s in response.context["sections"] if s.key == "status-cycle")
+        return [row.header.text for row in section.rows]
+
+    english = cycle_names("en")
+    assert cycle_names("en") == english  # from the cache
+    assert cycle_names("ru") != english
