@@ -37,6 +37,7 @@ class Timed:
     status: int
     queries: int
     size: int
+    cpu_ms: float  # the server thread's CPU time (SQLite's work included, PostgreSQL's not)
 
 
 def pages(facts: dict[str, Any]) -> list[Page]:
@@ -158,7 +159,7 @@ _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.
 
 def get(base: str, page: Page, creds: dict[str, dict[str, str]]) -> Timed:
     """One GET, timed from sending the request to the last byte of the body."""
-    from server import QUERIES_HEADER
+    from server import CPU_HEADER, QUERIES_HEADER
 
     headers = {"Accept-Language": "en"}
     if page.api:
@@ -171,10 +172,11 @@ def get(base: str, page: Page, creds: dict[str, dict[str, str]]) -> Timed:
         body = response.read()
         status = response.status
         queries = int(response.headers.get(QUERIES_HEADER, "-1"))
+        cpu_ms = float(response.headers.get(CPU_HEADER, "nan"))
     seconds = time.perf_counter() - started
     if status != 200 or (not page.api and b"/login/" in response.geturl().encode()):
         raise RuntimeError(f"{page.key} {page.path}: HTTP {status} at {response.geturl()}")
-    return Timed(seconds, status, queries, len(body))
+    return Timed(seconds, status, queries, len(body), cpu_ms)
 
 
 def after_write(todo: list[Page]) -> list[Page]:
@@ -261,6 +263,8 @@ def summary(page: Page, first: Timed, timed: list[Timed]) -> dict[str, Any]:
         "p50_ms": quantile_ms(seconds, 0.5),
         "p95_ms": p95,
         "max_ms": round(1000 * max(seconds), 1),
+        "server_cpu_p50_ms": quantile_ms([t.cpu_ms / 1000 for t in timed], 0.5),
+        "server_cpu_p95_ms": quantile_ms([t.cpu_ms / 1000 for t in timed], 0.95),
         "sql_queries": {
             "min": min(queries),
             "median": statistics.median(queries),
