@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -13,61 +11,12 @@ import pytest
 
 from qadam.registry.tests import factories as f
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM, used by the
-# test itself to build data, would otherwise refuse to run next to it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOT_DIR = Path(os.environ.get("QADAM_SCREENSHOT_DIR", "/tmp"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def catalogue(live_server: Any, settings: Any) -> f.Catalogue:
-    _serve_site_stylesheet(settings)
     return f.build_catalogue()
-
-
-def _serve_site_stylesheet(settings: Any) -> None:
-    """Stop-gap: qadam/static is only found once settings.STATICFILES_DIRS lists it
-    (test_views_layout.test_the_stylesheet_is_found_by_staticfiles says so)."""
-    from django.contrib.staticfiles import finders
-
-    if finders.find("qadam/qadam.css") is None:
-        root = Path(__file__).resolve().parents[2] / "static"
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(root)]
 
 
 def result_count(page: Any) -> int:
@@ -75,7 +24,7 @@ def result_count(page: Any) -> int:
 
 
 def test_search_and_a_facet_narrow_the_list_and_the_url_keeps_the_state(
-    page: Any, live_server: Any, catalogue: f.Catalogue
+    page: Any, live_server: Any, catalogue: f.Catalogue, screenshot_dir: Path
 ) -> None:
     page.goto(live_server.url + "/en/")
     assert result_count(page) == 5
@@ -98,11 +47,11 @@ def test_search_and_a_facet_narrow_the_list_and_the_url_keeps_the_state(
     page.locator("a.chip", has_text="Supported").click()
     page.wait_for_url(lambda url: "response=" not in url)
     assert result_count(page) == 2
-    page.screenshot(path=str(SCREENSHOT_DIR / "qadam-list-filtered.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "qadam-list-filtered.png"), full_page=True)
 
 
 def test_switching_to_kazakh_translates_the_interface(
-    page: Any, live_server: Any, catalogue: f.Catalogue
+    page: Any, live_server: Any, catalogue: f.Catalogue, screenshot_dir: Path
 ) -> None:
     page.goto(live_server.url + "/en/?q=convention")
     page.get_by_role("button", name="Қазақша").click()
@@ -114,7 +63,7 @@ def test_switching_to_kazakh_translates_the_interface(
     marker = page.locator(".fallback").first
     assert marker.get_attribute("lang") == "en"
     assert marker.get_attribute("title") == "Қазақ тілінде жоқ; ағылшын тілінде көрсетілген"
-    page.screenshot(path=str(SCREENSHOT_DIR / "qadam-list-kk.png"), full_page=False)
+    page.screenshot(path=str(screenshot_dir / "qadam-list-kk.png"), full_page=False)
 
 
 def _focused(page: Any) -> dict[str, str]:
@@ -158,7 +107,7 @@ def test_the_focus_is_visible(page: Any, live_server: Any, catalogue: f.Catalogu
 
 
 def test_the_detail_page_shows_the_record(
-    page: Any, live_server: Any, catalogue: f.Catalogue
+    page: Any, live_server: Any, catalogue: f.Catalogue, screenshot_dir: Path
 ) -> None:
     page.goto(live_server.url + "/en/?q=criminalise")
     page.get_by_role("link", name="Recommendation 120.1").click()
@@ -168,12 +117,14 @@ def test_the_detail_page_shows_the_record(
     assert page.get_by_role("heading", name="Similar recommendations").is_visible()
     russian = page.locator('blockquote[lang="ru"]')
     assert "Криминализировать" in russian.inner_text()
-    page.screenshot(path=str(SCREENSHOT_DIR / "qadam-detail.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "qadam-detail.png"), full_page=True)
 
 
-def test_the_list_works_on_a_phone(page: Any, live_server: Any, catalogue: f.Catalogue) -> None:
+def test_the_list_works_on_a_phone(
+    page: Any, live_server: Any, catalogue: f.Catalogue, screenshot_dir: Path
+) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(live_server.url + "/en/")
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390  # nothing forces sideways scrolling
-    page.screenshot(path=str(SCREENSHOT_DIR / "qadam-list-phone.png"), full_page=False)
+    page.screenshot(path=str(screenshot_dir / "qadam-list-phone.png"), full_page=False)

@@ -5,9 +5,7 @@ Playwright, against ``live_server``)."""
 from __future__ import annotations
 
 import datetime
-import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,50 +16,11 @@ from qadam.accounts.models import User
 from qadam.tracking.models import Plan, ProgressUpdate
 from qadam.tracking.tests import factories as f
 
-# Playwright's sync API runs an event loop in this thread; Django's ORM, used by the
-# test itself to build data, would otherwise refuse to run next to it.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOT_DIR = Path(os.environ.get("QADAM_SCREENSHOT_DIR", "/tmp"))
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} is not installed"),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
 def world(live_server: Any, settings: Any, tmp_path: Path, personas: dict[str, User]) -> f.World:
-    _serve_site_stylesheet(settings)
     f.use_storage(settings, tmp_path)
     world = f.build_world()
     soon = timezone.localdate() + datetime.timedelta(days=12)
@@ -69,14 +28,6 @@ def world(live_server: Any, settings: Any, tmp_path: Path, personas: dict[str, U
     world.own_action.timeframe_text = "Synthetic: within two weeks"
     world.own_action.save()
     return world
-
-
-def _serve_site_stylesheet(settings: Any) -> None:
-    from django.contrib.staticfiles import finders
-
-    if finders.find("qadam/qadam.css") is None:
-        root = Path(__file__).resolve().parents[2] / "static"
-        settings.STATICFILES_DIRS = [*settings.STATICFILES_DIRS, str(root)]
 
 
 def log_in(page: Any, live_server: Any, username: str) -> None:
@@ -92,7 +43,7 @@ def menu(page: Any) -> Any:
 
 
 def test_the_secretariat_sees_everything_and_creates_a_plan(
-    page: Any, live_server: Any, world: f.World
+    page: Any, live_server: Any, world: f.World, screenshot_dir: Path
 ) -> None:
     log_in(page, live_server, "aigerim")
     menu(page).get_by_role("link", name="Plans").click()
@@ -125,11 +76,11 @@ def test_the_secretariat_sees_everything_and_creates_a_plan(
     # The queue of the secretariat: submitted updates to review.
     menu(page).get_by_role("link", name="My work queue").click()
     assert page.get_by_role("heading", name="Submitted updates to validate or return").is_visible()
-    page.screenshot(path=str(SCREENSHOT_DIR / "qadam-tracking-secretariat.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "qadam-tracking-secretariat.png"), full_page=True)
 
 
 def test_a_focal_point_works_their_queue_and_reports_progress(
-    page: Any, live_server: Any, world: f.World
+    page: Any, live_server: Any, world: f.World, screenshot_dir: Path
 ) -> None:
     log_in(page, live_server, "daniyar")
     menu(page).get_by_role("link", name="My work queue").click()
@@ -141,7 +92,7 @@ def test_a_focal_point_works_their_queue_and_reports_progress(
     # Only their institution's work: nothing led by the MIA alone.
     assert main.get_by_text("Synthetic MIA action").count() == 0
     assert main.get_by_text("Synthetic unpublished MIA action").count() == 0
-    page.screenshot(path=str(SCREENSHOT_DIR / "qadam-tracking-queue.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "qadam-tracking-queue.png"), full_page=True)
 
     due.get_by_role("link", name="1. Synthetic MLSP action").click()
     page.get_by_role("link", name="Report progress").click()
@@ -167,7 +118,7 @@ def test_a_focal_point_works_their_queue_and_reports_progress(
 
 
 def test_an_observer_sees_only_published_work_and_no_edit_buttons(
-    page: Any, live_server: Any, world: f.World
+    page: Any, live_server: Any, world: f.World, screenshot_dir: Path
 ) -> None:
     log_in(page, live_server, "olivia")
     nav = menu(page)
@@ -188,7 +139,7 @@ def test_an_observer_sees_only_published_work_and_no_edit_buttons(
     # Published progress and its evidence only.
     assert main.get_by_role("link", name="synthetic-mlsp-published.pdf").is_visible()
     assert main.get_by_text("synthetic-mlsp-draft.pdf").count() == 0
-    page.screenshot(path=str(SCREENSHOT_DIR / "qadam-tracking-observer.png"), full_page=True)
+    page.screenshot(path=str(screenshot_dir / "qadam-tracking-observer.png"), full_page=True)
 
     response = page.goto(live_server.url + f"/en/tracking/actions/{world.own_hidden.pk}/")
     assert response.status == 404
