@@ -36,7 +36,8 @@ router = Router(tags=["reference data"])
 def list_taxonomies(request: HttpRequest) -> QuerySet[Taxonomy]:
     """SDG goals and targets, OHCHR themes and groups, UPR Info issues, and any taxonomy
     imported later. `facet` names the recommendation-list parameter each one fills."""
-    return Taxonomy.objects.annotate(term_count=Count("terms"))
+    # Meta.ordering is dropped from GROUP BY queries, so the order is spelt out.
+    return Taxonomy.objects.annotate(term_count=Count("terms")).order_by("sort_order", "code")
 
 
 @router.get(
