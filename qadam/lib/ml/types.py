@@ -37,3 +37,12 @@ class Suggestion:
     term: str
     score: float
     reasons: tuple[Reason, ...] = field(default_factory=tuple)
+
+
+class ModelFileError(Exception):
+    """A model file is missing or unreadable; names the file and the way out."""
+
+    def __init__(self, path: object, problem: str) -> None:
+        self.path = path
+        self.problem = problem
+        super().__init__(f"{path}: {problem}. Run `qadam train` to rebuild the models.")
