@@ -315,6 +315,7 @@ _SCOPUS_LEX = re.compile(
 _LUCENE_LEX = re.compile(
     r"""
     (?P<ws>\s+)
+  | (?P<andnot>AND\s+NOT\b)
   | (?P<op>AND\b|OR\b|NOT\b)
   | (?P<near>NEAR/(?P<wn>\d+))
   | (?P<lp>\()
@@ -350,8 +351,11 @@ def _token(m: re.Match[str], syntax: Syntax) -> _Token | None:
     start, text = m.start(), m.group()
     if kind in ("ws", "field"):
         return None
-    if kind == "op":
-        return _Token("ANDNOT" if text == "NOT" and syntax == "scopus" else text, text, start)
+    if kind in ("op", "andnot"):
+        # Scopus's NOT and corpustools' AND NOT are the other dialect's spelling of AND NOT.
+        if kind == "andnot" or text == "NOT":
+            return _Token("ANDNOT" if syntax == "scopus" else "NOT", text, start)
+        return _Token(text, text, start)
     if kind in ("near", "pre"):
         number = int(m.group("wn") or m.group("pn"))
         return _Token("NEAR" if kind == "near" else "PRE", text, start, number)
@@ -505,8 +509,9 @@ def _flat(kind: type[And] | type[Or], left: Node, right: Node) -> tuple[Node, ..
 
 
 def _unescape(text: str) -> str:
-    # SIRIS ships some accented words as literal \u00f1 escapes.
-    return re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    # SIRIS ships some phrases R-escaped: \"el ni\u00f1o\" for "el niño".
+    text = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), text)
+    return text.replace('\\"', '"')
 
 
 def parse_query(text: str, syntax: Syntax, system: str = "", query_id: str = "") -> Node:
@@ -570,7 +575,9 @@ def load_aurora_xml(folder: Path) -> list[Query]:
 def _aurora_target(definition: ET.Element) -> str:
     for element in definition:
         if element.tag.endswith("identifier") and element.get("type") == "uri":
-            return (element.text or "").strip().rsplit("/", 1)[-1]
+            target = (element.text or "").strip().rsplit("/", 1)[-1]
+            # Aurora writes 3.c as 3c in one place.
+            return re.sub(r"^(\d+)([a-z])$", r"\1.\2", target)
     return ""
 
 
