@@ -21,7 +21,7 @@ import csv
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -132,14 +132,26 @@ class Term:
     def spans(self, doc: Document) -> list[Span]:
         return [(p, p) for p in doc.positions(self.pattern)]
 
+    def holds(self, doc: Document) -> bool:
+        return bool(doc.positions(self.pattern))
+
 
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """Parts on consecutive positions (each part is usually a Term)."""
 
     parts: tuple[Node, ...]
+    words: tuple[str, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # A plain multi-word string, the common case, is matched on positions alone.
+        plain = all(isinstance(part, Term) for part in self.parts)
+        words = tuple(part.pattern for part in self.parts if isinstance(part, Term))
+        object.__setattr__(self, "words", words if plain else ())
 
     def spans(self, doc: Document) -> list[Span]:
+        if self.words:
+            return self._word_spans(doc)
         current = self.parts[0].spans(doc)
         for part in self.parts[1:]:
             if not current:
@@ -149,6 +161,19 @@ class Phrase:
                 by_start.setdefault(start, []).append(end)
             current = [(s, e2) for s, e in current for e2 in by_start.get(e + 1, ())]
         return current
+
+    def _word_spans(self, doc: Document) -> list[Span]:
+        starts = doc.positions(self.words[0])
+        for offset, word in enumerate(self.words[1:], 1):
+            if not starts:
+                return []
+            following = set(doc.positions(word))
+            starts = [p for p in starts if p + offset in following]
+        last = len(self.words) - 1
+        return [(p, p + last) for p in starts]
+
+    def holds(self, doc: Document) -> bool:
+        return bool(self.spans(doc))
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +187,10 @@ class And:
             if not spans:
                 return []
             found.extend(spans)
-        return sorted(set(found))
+        return found
+
+    def holds(self, doc: Document) -> bool:
+        return all(child.holds(doc) for child in self.children)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +201,10 @@ class Or:
         found: list[Span] = []
         for child in self.children:
             found.extend(child.spans(doc))
-        return sorted(set(found))
+        return found
+
+    def holds(self, doc: Document) -> bool:
+        return any(child.holds(doc) for child in self.children)
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,9 +216,12 @@ class Not:
 
     def spans(self, doc: Document) -> list[Span]:
         found = self.positive.spans(doc)
-        if found and self.negative.spans(doc):
+        if found and self.negative.holds(doc):
             return []
         return found
+
+    def holds(self, doc: Document) -> bool:
+        return self.positive.holds(doc) and not self.negative.holds(doc)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,6 +250,9 @@ class Near:
             }
         )
 
+    def holds(self, doc: Document) -> bool:
+        return bool(self.spans(doc))
+
     def _close(self, a0: int, a1: int, b0: int, b1: int, limit: int) -> bool:
         if 0 < b0 - a1 <= limit:
             return True
@@ -228,6 +265,9 @@ class Always:
 
     def spans(self, doc: Document) -> list[Span]:
         return [(-1, -1)]
+
+    def holds(self, doc: Document) -> bool:
+        return True
 
 
 Node = Term | Phrase | And | Or | Not | Near | Always
@@ -662,7 +702,7 @@ class QuerySet:
         return [self._hit(self.queries[i], doc) for i in self._matching(doc)]
 
     def _matching(self, doc: Document) -> list[int]:
-        return [i for i in self.candidates(doc) if self.queries[i].node.spans(doc)]
+        return [i for i in self.candidates(doc) if self.queries[i].node.holds(doc)]
 
     def _hit(self, query: Query, doc: Document) -> QueryHit:
         spans = (span for atom in atoms(query.node) for span in atom.spans(doc))

@@ -24,7 +24,10 @@ needs_data = pytest.mark.skipif(not QUERY_DIR.is_dir(), reason=f"{QUERY_DIR} is 
 
 
 def hits(query: str, text: str, syntax: str = "scopus") -> bool:
-    return bool(parse_query(query, syntax).spans(Document(text)))  # type: ignore[arg-type]
+    node = parse_query(query, syntax)  # type: ignore[arg-type]
+    doc = Document(text)
+    assert bool(node.spans(doc)) == node.holds(doc), "the fast boolean path disagrees"
+    return node.holds(doc)
 
 
 # --------------------------------------------------------------------------- parsing
