@@ -578,6 +578,7 @@ def dev_set(
     targets: Sequence[str],
     extras: Parts | None,
     k: int = 5,
+    with_folds: bool = False,
 ) -> tuple[list[Example], dict[str, np.ndarray]]:
     """Out-of-fold component scores for held-out examples and synthetic paragraphs."""
     rng = np.random.default_rng(7)
@@ -589,8 +590,11 @@ def dev_set(
         parts = Parts.fit(train, keywords, targets, extras)
         texts = [*held, *synthetic_paragraphs(held, rng)]
         chunks.append(parts.scores([ex.text for ex in texts], [ex.lang for ex in texts])[0])
+        chunks[-1]["fold"] = np.full((len(texts), 1), fold)
         dev.extend(texts)
-    return dev, {name: np.vstack([c[name] for c in chunks]) for name in chunks[0]}
+    stacked = {name: np.vstack([c[name] for c in chunks]) for name in chunks[0]}
+    folds = stacked.pop("fold")[:, 0]
+    return dev, {**stacked, "fold": folds} if with_folds else stacked
 
 
 def goal_matrix(examples: Sequence[Example]) -> np.ndarray:
