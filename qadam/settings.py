@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "qadam.taxonomy",
     "qadam.accounts",
     "qadam.registry",
+    "qadam.labelling",
     "qadam.tracking",
 ]
 
@@ -187,3 +188,9 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Trained labelling models, one folder per version (see docs/labelling.md). Outside the
+# repository: they are built from the database and QADAM_DATA_DIR by `qadam train`.
+QADAM_MODEL_DIR = Path(os.environ.get("QADAM_MODEL_DIR", STATE_DIR / "models"))
+# Labelling reads at most this many characters of one text; the rest is ignored, and said so.
+QADAM_MAX_LABEL_CHARS = int(os.environ.get("QADAM_MAX_LABEL_CHARS", "20000"))

@@ -46,9 +46,12 @@ class SourceDocument(models.Model):
 
 
 class Cluster(models.Model):
-    """A group of recommendations a source puts together (OHCHR "Theme:" rows)."""
+    """A group of recommendations a source puts together (OHCHR "Theme:" rows), or one the
+    secretariat confirmed from a suggested overlap group (no document: it spans several)."""
 
-    document = models.ForeignKey(SourceDocument, on_delete=models.CASCADE, related_name="clusters")
+    document = models.ForeignKey(
+        SourceDocument, on_delete=models.CASCADE, related_name="clusters", null=True, blank=True
+    )
     name = models.CharField(_("name"), max_length=500)
 
     class Meta:
@@ -152,6 +155,18 @@ class Label(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Why a model suggested it: [{"kind", "detail", "weight", "ref"}], see qadam.lib.ml.types.
+    reasons = models.JSONField(null=True, blank=True)
+    # Who accepted or rejected a suggestion, and when. A later model run never touches a
+    # decided label: the decision is the record.
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
