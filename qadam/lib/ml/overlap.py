@@ -5,15 +5,21 @@ penalty", "Ratify CRPD", "Consider ratifying the Convention on the Rights of
 Persons with Disabilities"). A person tracking implementation answers such
 recommendations with one action, so they should be followed as one group.
 
-The score of two texts is ``WORD_WEIGHT * word cosine + (1 - WORD_WEIGHT) * char
-cosine`` over TF-IDF vectors of their *content*: the normalised text with named
-instruments and key phrases folded to one token each (``OP-CAT``, ``CRPD``,
-``death penalty``...), the ratify/accede/sign family folded to one verb, and the
-boilerplate of recommendations removed ("continue efforts", "take measures",
-"consider", "ensure", "Kazakhstan"). Word uni- and bigrams of crudely stemmed
-words carry the demand; character 3-5-grams forgive morphology and typos
-("CPRD"). Every score is therefore explainable by the words two texts share,
-which ``explain_pair`` lists.
+The score of two texts mixes two measures over their *content*: the normalised
+text with named instruments and key phrases folded to one token each (``OP-CAT``,
+``CRPD``, ``death penalty``...), the ratify/accede/sign family folded to one verb,
+and the boilerplate of recommendations removed ("continue efforts", "take
+measures", "consider", "ensure", "Kazakhstan"):
+
+* a cosine, ``WORD_WEIGHT`` on TF-IDF word uni- and bigrams of crudely stemmed
+  words and the rest on character 3-5-grams (which forgive morphology and typos
+  such as "CPRD");
+* the IDF-weighted share of the smaller text's words found in the larger one, so
+  a short demand inside a long one still scores high;
+
+averaged (``COSINE_WEIGHT``) and halved (``PRINCIPAL_CLASH``) when the two texts
+name different instruments or institutions first. Every score is explainable by
+the words two texts share, which ``explain_pair`` lists.
 
 Grouping never builds an n x n matrix: candidate neighbours come from a sparse
 product over the rarer words only (blocking), the exact score is computed for
