@@ -15,6 +15,7 @@ urlpatterns += i18n_patterns(
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("account/", include("qadam.accounts.urls")),
     path("tracking/", include("qadam.tracking.urls")),
+    path("labelling/", include("qadam.labelling.urls")),
     path("", include("qadam.registry.urls")),
     prefix_default_language=True,
 )

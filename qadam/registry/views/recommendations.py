@@ -242,15 +242,27 @@ def _page_links(page: Page[Any]) -> list[int | str]:
 # --- detail ---------------------------------------------------------------
 
 
+# Similar recommendations read for the detail page: the five shown, and the pool in which
+# a pending suggestion looks for already labelled examples of its term.
+SIMILAR_SHOWN = 5
+SIMILAR_POOL = 30
+EXAMPLES_PER_SUGGESTION = 3
+
+
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rec = get_recommendation_for_user(request.user, pk)
-    labels = rec.labels.select_related("term__taxonomy", "created_by").order_by(
+    labels = rec.labels.select_related("term__taxonomy", "created_by", "decided_by").order_by(
         "term__taxonomy__sort_order",
         "term__taxonomy__code",
         "term__sort_key",
         "term__code",
         "provenance",
     )
+    # Undecided machine suggestions are drafts: apart from the labels, and only for people
+    # with a role (labelling.rules). Decided ones join the labels with their decision.
+    pending = [lb for lb in labels if _is_pending(lb)]
+    similar = similar_recommendations(rec, SIMILAR_POOL) if rec.published else []
+    can_see = request.user.has_perm("labelling.view_suggestions")
     context = {
         "rec": rec,
         "texts": _texts_current_first(rec.text, get_language() or "en"),
@@ -258,8 +270,10 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "action_label": _action_labels().get(str(rec.action_category), rec.action_category),
         "states": rec.recommending_states.all(),
         "clusters": rec.clusters.all(),
-        "label_groups": _group_by_taxonomy(labels),
-        "similar": similar_recommendations(rec) if rec.published else [],
+        "label_groups": _group_by_taxonomy(lb for lb in labels if not _is_pending(lb)),
+        "suggestion_groups": _suggestion_groups(pending, similar) if can_see else [],
+        "can_decide_suggestions": request.user.has_perm("labelling.decide"),
+        "similar": similar[:SIMILAR_SHOWN],
         "history": history_for(rec)[:50],
     }
     return render(request, "registry/recommendation_detail.html", context)
@@ -286,3 +300,47 @@ def _group_by_taxonomy(labels: Iterable[Label]) -> list[LabelGroup]:
         tax = label.term.taxonomy
         groups.setdefault(tax.pk, LabelGroup(tax, [])).labels.append(label)
     return list(groups.values())
+
+
+def _is_pending(label: Label) -> bool:
+    return label.provenance == Label.Provenance.MODEL and label.status == Label.Status.SUGGESTED
+
+
+@dataclass
+class PendingSuggestion:
+    label: Label
+    # Similar recommendations that carry the same term, confirmed: evidence to compare.
+    examples: list[Recommendation]
+
+
+@dataclass
+class SuggestionGroup:
+    taxonomy: Any
+    suggestions: list[PendingSuggestion]
+
+
+def _suggestion_groups(
+    pending: list[Label], similar: list[tuple[Recommendation, float]]
+) -> list[SuggestionGroup]:
+    """Pending suggestions by taxonomy, most certain first, each with up to three similar
+    recommendations already labelled with its term. One query, whatever the count."""
+    if not pending:
+        return []
+    neighbours = [other for other, _score in similar]
+    carrying: dict[int, set[int]] = {}
+    rows = Label.objects.filter(
+        recommendation__in=neighbours,
+        term_id__in={lb.term_id for lb in pending},
+        status=Label.Status.CONFIRMED,
+    ).values_list("term_id", "recommendation_id")
+    for term_id, rec_id in rows:
+        carrying.setdefault(term_id, set()).add(rec_id)
+
+    def examples(label: Label) -> list[Recommendation]:
+        found = carrying.get(label.term_id, set())
+        return [o for o in neighbours if o.pk in found][:EXAMPLES_PER_SUGGESTION]
+
+    return [
+        SuggestionGroup(g.taxonomy, [PendingSuggestion(lb, examples(lb)) for lb in g.labels])
+        for g in _group_by_taxonomy(sorted(pending, key=lambda lb: -(lb.score or 0)))
+    ]

@@ -28,7 +28,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -544,9 +544,10 @@ def action_links(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _visible_clusters(user: Any) -> QuerySet[Cluster]:
-    return Cluster.objects.filter(document__in=get_documents_for_user(user)).select_related(
-        "document"
-    )
+    # A cluster without a document is a confirmed overlap group spanning several.
+    return Cluster.objects.filter(
+        Q(document__in=get_documents_for_user(user)) | Q(document__isnull=True)
+    ).select_related("document")
 
 
 def _save_links(request: HttpRequest, action: Action) -> HttpResponse:
