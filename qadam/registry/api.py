@@ -87,7 +87,7 @@ def _number(obj: Model | None, attr: str = "number") -> int | None:
 def with_relations(qs: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     """Fetch everything a result shows in a fixed number of queries, whatever the page size."""
     live_labels = (
-        Label.objects.exclude(status=Label.Status.REJECTED)
+        Label.objects.filter(status=Label.Status.CONFIRMED)
         .select_related("term__taxonomy")
         .order_by(
             "term__taxonomy__sort_order",

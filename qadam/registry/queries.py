@@ -172,7 +172,7 @@ def _labelled_with(taxonomy: str, codes: list[str]) -> QuerySet[Label, Any]:
     )
     return (
         Label.objects.filter(term_id__in=terms.values("pk"))
-        .exclude(status=Label.Status.REJECTED)
+        .filter(status=Label.Status.CONFIRMED)
         .values("recommendation_id")
     )
 
@@ -310,7 +310,7 @@ def _sql_label_facets(
         Label.objects.filter(
             recommendation_id__in=ids, term__taxonomy__code__in=list(LABEL_FACETS.values())
         )
-        .exclude(status=Label.Status.REJECTED)
+        .filter(status=Label.Status.CONFIRMED)
         .values("term_id")
         .annotate(n=Count("recommendation_id", distinct=True))
     )
@@ -575,8 +575,8 @@ def _add_pairs(snap: _Snapshot, alias: str) -> None:
         alias,
         Label._meta.db_table,
         ["recommendation_id", "term_id"],
-        "WHERE status <> %s",
-        (Label.Status.REJECTED.value,),
+        "WHERE status = %s",
+        (Label.Status.CONFIRMED.value,),
     )
     snap.pairs["labels"] = _pairs(snap, labels, None)
     snap.term_taxonomy = dict(_fetch(Term.objects.using(alias).values_list("pk", "taxonomy__code")))

@@ -118,7 +118,10 @@ class RecommendationOut(Schema):
     response: str = Field(description="supported, supported-in-part, noted, pending or ''.")
     action_category: int | None
     recommending_states: list[StateRef]
-    labels: list[LabelOut] = Field(description="Live labels; rejected ones are left out.")
+    labels: list[LabelOut] = Field(
+        description="Confirmed labels (imported, set by a person, or accepted suggestions). "
+        "Machine suggestions awaiting review are under /labelling/suggestions."
+    )
     clusters: list[str] = Field(description="Names of the source's groups it belongs to.")
     url: str | None = Field(description="The web page of this recommendation.")
 

@@ -438,7 +438,7 @@ def status_by_term(user: Any, scope: Scope, taxonomy: str) -> list[StatusRow]:
         Label.objects.filter(term__taxonomy__code=taxonomy),
         "recommendation_id",
         scoped_recommendations(user, scope),
-    ).exclude(status=Label.Status.REJECTED)
+    ).filter(status=Label.Status.CONFIRMED)
     status = status_expression(user, "recommendation_id", "recommendation__")
     rows = _grouped(labels, F("term_id"), status, "recommendation_id")
     return _largest_first(_collect(rows, _term_names))
@@ -454,7 +454,7 @@ def status_by_sdg_goal(user: Any, scope: Scope) -> list[StatusRow]:
         ),
         "recommendation_id",
         scoped_recommendations(user, scope),
-    ).exclude(status=Label.Status.REJECTED)
+    ).filter(status=Label.Status.CONFIRMED)
     goal = Case(
         When(term__taxonomy__code="sdg-goal", then=F("term_id")), default=F("term__parent_id")
     )

@@ -207,7 +207,9 @@ def build_catalogue() -> Catalogue:
     )
 
     label(torture, theme_torture, source="ohchr")
-    label(torture, goal_16, Label.Provenance.MODEL, "tfidf-v3", Label.Status.SUGGESTED, 0.82)
+    # A model suggestion a person accepted counts like any label; an undecided one does not.
+    label(torture, goal_16, Label.Provenance.MODEL, "tfidf-v3", Label.Status.CONFIRMED, 0.82)
+    label(disability, goal_16, Label.Provenance.MODEL, "tfidf-v3", Label.Status.SUGGESTED, 0.41)
     label(disability, theme_disability, source="upr-info")
     label(press, theme_torture, Label.Provenance.USER, "aigerim")
     return Catalogue(

@@ -80,7 +80,16 @@ def catalogue(db: None) -> Catalogue:
         action_category=4,
     )
     f.label(
-        violence, target52, Label.Provenance.MODEL, "tfidf-synthetic", Label.Status.SUGGESTED, 0.81
+        violence, target52, Label.Provenance.MODEL, "tfidf-synthetic", Label.Status.CONFIRMED, 0.81
+    )
+    # Undecided: must not count in filters nor show in the public record.
+    f.label(
+        violence,
+        goal5,
+        Label.Provenance.MODEL,
+        "tfidf-synthetic",
+        Label.Status.SUGGESTED,
+        0.3,
     )
 
     kazakh_only = f.recommendation(
@@ -227,7 +236,7 @@ def test_a_result_links_to_its_web_page_when_there_is_one(
     assert client.get(body["url"]).status_code == 200
 
 
-def test_a_model_suggestion_keeps_its_score_and_status(
+def test_an_accepted_model_label_keeps_its_score_and_provenance_and_hides_undecided_ones(
     client: Client, catalogue: Catalogue
 ) -> None:
     body = get_json(client, f"{API}/recommendations/{catalogue.violence.pk}")
@@ -239,7 +248,7 @@ def test_a_model_suggestion_keeps_its_score_and_status(
             "provenance": "model",
             "source": "tfidf-synthetic",
             "score": 0.81,
-            "status": "suggested",
+            "status": "confirmed",
         }
     ]
     assert [s["iso3"] for s in body["recommending_states"]] == ["BRA", "FRA"]

@@ -122,7 +122,7 @@ def recommendation_list(request: HttpRequest) -> HttpResponse:
 def _with_row_data(qs: QuerySet[Recommendation]) -> QuerySet[Recommendation]:
     """Everything a row shows, in a fixed number of queries whatever the page size."""
     live_labels = (
-        Label.objects.exclude(status=Label.Status.REJECTED)
+        Label.objects.filter(status=Label.Status.CONFIRMED)
         .select_related("term__taxonomy")
         .order_by("term__taxonomy__sort_order", "term__sort_key", "term__code")
     )
