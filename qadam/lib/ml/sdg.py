@@ -25,19 +25,19 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 import yaml
-from sklearn.feature_extraction.text import HashingVectorizer
 
 from qadam.lib.ml.types import SDG_GOAL, SDG_TARGET, ModelFileError, Reason, Suggestion
 
 GOALS = tuple(str(i) for i in range(1, 18))
 LANGS = ("en", "ru", "kk")
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: own n-gram hash (NumPy), not scikit-learn's murmurhash
 N_HASH = 2**19
 _KK_LETTERS = set("әғқңөұүһі")
 _TOKEN = re.compile(r"[^\W\d_]{2,}")
@@ -155,20 +155,79 @@ def guess_lang(text: str) -> str:
 def stems(text: str) -> list[str]:
     """Word stems by truncation: crude, but the same rule serves English, Russian and
     Kazakh, whose suffixes mostly fall after the sixth letter."""
-    words = _TOKEN.findall(text.lower())
-    return [w[:6] for w in words if w not in _STOP]
+    return list(_stems_of(text))
 
 
-def _hasher() -> HashingVectorizer:
-    return HashingVectorizer(
-        analyzer="char_wb",
-        ngram_range=(3, 5),
-        n_features=N_HASH,
-        alternate_sign=False,
-        norm=None,
-        lowercase=True,
-        dtype=np.float32,
+@lru_cache(maxsize=4096)
+def _stems_of(text: str) -> tuple[str, ...]:
+    """`stems`, cached per text: scoring and the reasons of one batch share it."""
+    return tuple(w[:6] for w in _words_of(text) if w not in _STOP)
+
+
+@lru_cache(maxsize=4096)
+def _words_of(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(text.lower()))
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_MIX2 = np.uint64(0xBF58476D1CE4E5B9)
+
+
+def _hash_words(words: Sequence[str]) -> sp.csr_matrix:
+    """Hashed character 3-5-gram counts of each word padded with a space on both sides
+    (scikit-learn's `char_wb` n-grams), one row per word, all in NumPy: the windows of
+    every n over the concatenated padded words, an FNV-style rolling hash, a final mix."""
+    padded = "".join(f" {w} " for w in words)
+    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    lengths = np.fromiter((len(w) + 2 for w in words), dtype=np.int64, count=len(words))
+    ends = np.cumsum(lengths)
+    owner = np.repeat(np.arange(len(words)), lengths)
+    end_of = ends[owner]  # for each character, where its padded word ends
+    rows, cols = [], []
+    rolling = np.zeros(len(codes), dtype=np.uint64)
+    position = np.arange(len(codes))
+    with np.errstate(over="ignore"):
+        for n in range(1, 6):
+            # rolling[i] is now the hash of codes[i : i + n]
+            rolling[: len(codes) - n + 1] = rolling[: len(codes) - n + 1] * _MIX ^ codes[n - 1 :]
+            if n < 3:
+                continue
+            starts = np.flatnonzero(position + n <= end_of)
+            mixed = rolling[starts] ^ np.uint64(n)
+            mixed = (mixed ^ (mixed >> np.uint64(31))) * _MIX2
+            mixed ^= mixed >> np.uint64(29)
+            rows.append(owner[starts])
+            cols.append((mixed & np.uint64(N_HASH - 1)).astype(np.int64))
+    row, col = np.concatenate(rows), np.concatenate(cols)
+    matrix = sp.csr_matrix(
+        (np.ones(len(row), dtype=np.float32), (row, col)), shape=(len(words), N_HASH)
     )
+    matrix.sum_duplicates()
+    return matrix
+
+
+def char_ngram_counts(texts: Sequence[str]) -> sp.csr_matrix:
+    """Hashed character 3-5-gram counts per text (n-grams stay within a word). Each
+    distinct word is hashed once; a text's counts are the sum of its words'."""
+    vocab: dict[str, int] = {}
+    indptr: list[int] = [0]
+    indices: list[int] = []
+    for text in texts:
+        for word in text.lower().split():
+            col = vocab.get(word)
+            if col is None:
+                col = vocab[word] = len(vocab)
+            indices.append(col)
+        indptr.append(len(indices))
+    if not vocab:
+        return sp.csr_matrix((len(texts), N_HASH), dtype=np.float32)
+    words = sp.csr_matrix(
+        (np.ones(len(indices), dtype=np.float32), indices, indptr),
+        shape=(len(texts), len(vocab)),
+    )
+    matrix = sp.csr_matrix(words @ _hash_words(list(vocab)))
+    matrix.sort_indices()
+    return matrix
 
 
 def _l2_rows(matrix: sp.csr_matrix) -> sp.csr_matrix:
@@ -282,7 +341,15 @@ class KeywordIndex:
     def __init__(self, phrases: dict[str, tuple[str, list[str]]]) -> None:
         self.phrases = phrases
         self.max_len = max((len(k.split()) for k in phrases), default=1)
-        self._weights = {k: _goal_vector(goals) / len(goals) for k, (_, goals) in phrases.items()}
+        keys = list(phrases)
+        self._column = {k: i for i, k in enumerate(keys)}
+        self._prefixes = {
+            " ".join(words[:j]) for words in (k.split() for k in keys) for j in range(1, len(words))
+        }
+        rows = [r for r, k in enumerate(keys) for _ in phrases[k][1]]
+        cols = [int(g) - 1 for k in keys for g in phrases[k][1]]
+        data = [1.0 / len(phrases[k][1]) for k in keys for _ in phrases[k][1]]
+        self._weights = sp.csr_matrix((data, (rows, cols)), shape=(len(keys), 17))
 
     @classmethod
     def fit(cls, examples: Iterable[Example]) -> KeywordIndex:
@@ -296,24 +363,41 @@ class KeywordIndex:
         return cls({k: (shown[k], sorted(g, key=int)) for k, g in goals.items()})
 
     def matches(self, text: str) -> set[str]:
-        words = stems(text)
-        found = set()
-        for size in range(1, self.max_len + 1):
-            for i in range(len(words) - size + 1):
-                key = " ".join(words[i : i + size])
-                if key in self.phrases:
-                    found.add(key)
-        return found
+        return set(self._matches(text))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one index per scorer, kept for its lifetime
+    def _matches(self, text: str) -> tuple[str, ...]:
+        """Phrases found, by walking from each word only while the words so far begin a
+        phrase (most walks stop after one word)."""
+        words = _stems_of(text)
+        found: dict[str, None] = {}
+        phrases, prefixes = self.phrases, self._prefixes
+        for i in range(len(words)):
+            key = words[i]
+            j = i + 1
+            while True:
+                if key in phrases:
+                    found[key] = None
+                if key not in prefixes or j >= len(words):
+                    break
+                key = f"{key} {words[j]}"
+                j += 1
+        return tuple(found)
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), 17), dtype=np.float64)
-        for row, text in enumerate(texts):
-            for key in self.matches(text):
-                out[row] += self._weights[key]
-        return out
+        column = self._column
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        for text in texts:
+            indices.extend(column[k] for k in self._matches(text))
+            indptr.append(len(indices))
+        hits = sp.csr_matrix(
+            (np.ones(len(indices)), indices, indptr), shape=(len(texts), len(column))
+        )
+        return np.asarray((hits @ self._weights).todense(), dtype=np.float64)
 
     def reason(self, text: str, goal: str) -> Reason | None:
-        hits = [k for k in self.matches(text) if goal in self.phrases[k][1]]
+        hits = [k for k in self._matches(text) if goal in self.phrases[k][1]]
         if not hits:
             return None
         hits.sort(key=lambda k: (-len(k.split()), k))
@@ -349,15 +433,16 @@ class StemModel:
         return cls(vocab, (logp - logp.mean(axis=1, keepdims=True)).astype(np.float32))
 
     def _counts(self, texts: Sequence[str]) -> sp.csr_matrix:
-        rows, cols = [], []
-        for row, text in enumerate(texts):
-            for word in set(stems(text)):
-                col = self.index.get(word)
-                if col is not None:
-                    rows.append(row)
-                    cols.append(col)
-        data = np.ones(len(rows), dtype=np.float32)
-        return sp.csr_matrix((data, (rows, cols)), shape=(len(texts), len(self.vocab)))
+        index = self.index
+        indptr: list[int] = [0]
+        indices: list[int] = []
+        for text in texts:
+            indices.extend(c for c in {index.get(w) for w in _stems_of(text)} if c is not None)
+            indptr.append(len(indices))
+        data = np.ones(len(indices), dtype=np.float32)
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(texts), len(self.vocab)))
+        matrix.sort_indices()
+        return matrix
 
     def scores(self, texts: Sequence[str]) -> np.ndarray:
         counts = self._counts(texts)
@@ -365,16 +450,27 @@ class StemModel:
         return np.asarray(counts @ self.weights) / np.sqrt(known)[:, None]
 
     def reason(self, text: str, goal: str) -> Reason | None:
-        g = int(goal) - 1
-        weighed: dict[str, float] = {}
-        for word in _TOKEN.findall(text.lower()):
-            col = self.index.get(word[:6])
-            if col is not None and self.weights[col, g] > 1.0 and word not in _STOP:
-                weighed[word] = max(weighed.get(word, 0.0), float(self.weights[col, g]))
-        if not weighed:
+        words, cols = self._known_words(text)
+        if not words:
             return None
-        top = sorted(weighed, key=lambda w: -weighed[w])[:6]
-        return Reason("terms", ", ".join(top), round(sum(weighed[w] for w in top), 3))
+        values = self.weights[cols, int(goal) - 1]
+        strong = np.flatnonzero(values > 1.0)
+        if not len(strong):
+            return None
+        top = strong[np.argsort(-values[strong], kind="stable")[:6]]
+        total = sum(float(values[i]) for i in top)
+        return Reason("terms", ", ".join(words[i] for i in top), round(total, 3))
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one model per scorer, kept for its lifetime
+    def _known_words(self, text: str) -> tuple[list[str], np.ndarray]:
+        """The text's distinct non-stop words whose stem is known, with the stem's row."""
+        words, cols = [], []
+        for word in dict.fromkeys(_words_of(text)):
+            col = self.index.get(word[:6])
+            if col is not None and word not in _STOP:
+                words.append(word)
+                cols.append(col)
+        return words, np.array(cols, dtype=np.int64)
 
 
 class Prototypes:
@@ -384,17 +480,28 @@ class Prototypes:
         self.idf = idf.astype(np.float32)
         self.goals = goals
         self.targets = targets
-        self._hasher = _hasher()
+        self._dense: tuple[np.ndarray, np.ndarray] | None = None
+
+    def _centroid_columns(self) -> tuple[np.ndarray, np.ndarray]:
+        """The goal and target centroids as one dense (n-grams used × centroids) block,
+        and the map from hashed n-gram to its row there (-1: in no centroid)."""
+        if self._dense is None:
+            both = sp.vstack([self.goals, self.targets]).tocsc()
+            used = np.flatnonzero(np.diff(both.indptr))
+            colmap = np.full(N_HASH, -1, dtype=np.int64)
+            colmap[used] = np.arange(len(used))
+            self._dense = (colmap, np.ascontiguousarray(both[:, used].T.toarray()))
+        return self._dense
 
     def vectors(self, texts: Sequence[str]) -> sp.csr_matrix:
-        matrix = sp.csr_matrix(self._hasher.transform(texts))
+        matrix = char_ngram_counts(texts)
         np.log1p(matrix.data, out=matrix.data)
         matrix.data *= self.idf[matrix.indices]
         return _l2_rows(matrix)
 
     @classmethod
     def fit(cls, examples: Sequence[Example], targets: Sequence[str]) -> Prototypes:
-        raw = sp.csr_matrix(_hasher().transform([ex.text for ex in examples]))
+        raw = char_ngram_counts([ex.text for ex in examples])
         df = np.bincount(raw.indices, minlength=N_HASH)
         idf = (np.log((1 + len(examples)) / (1 + df)) + 1).astype(np.float32)
         model = cls(idf, sp.csr_matrix((17, N_HASH)), sp.csr_matrix((len(targets), N_HASH)))
@@ -403,11 +510,24 @@ class Prototypes:
         model.targets = _centroids(vecs, [ex.targets for ex in examples], targets)
         return model
 
+    def similarities(self, vecs: sp.csr_matrix) -> np.ndarray:
+        """Cosines to the 17 goal centroids, then to the target centroids, in one product."""
+        colmap, dense = self._centroid_columns()
+        mapped = colmap[vecs.indices]
+        keep = mapped >= 0
+        rows = np.repeat(np.arange(vecs.shape[0]), np.diff(vecs.indptr))[keep]
+        indptr = np.zeros(vecs.shape[0] + 1, dtype=np.int64)
+        np.cumsum(np.bincount(rows, minlength=vecs.shape[0]), out=indptr[1:])
+        compact = sp.csr_matrix(
+            (vecs.data[keep], mapped[keep], indptr), shape=(vecs.shape[0], dense.shape[0])
+        )
+        return np.asarray(compact @ dense, dtype=np.float64)
+
     def goal_scores(self, vecs: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((vecs @ self.goals.T).todense())
+        return self.similarities(vecs)[:, :17]
 
     def target_scores(self, vecs: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((vecs @ self.targets.T).todense())
+        return self.similarities(vecs)[:, 17:]
 
 
 def _centroids(
@@ -521,18 +641,20 @@ class Parts:
 
     def scores(
         self, texts: Sequence[str], langs: Sequence[str]
-    ) -> tuple[dict[str, np.ndarray], sp.csr_matrix]:
-        vecs = self.prototypes.vectors(texts)
+    ) -> tuple[dict[str, np.ndarray], np.ndarray]:
+        """Each component's (n, 17) goal scores, and the texts' cosines to the goal then
+        target centroids (n, 17 + targets)."""
+        sims = self.prototypes.similarities(self.prototypes.vectors(texts))
         out = {
             "keywords": self.keywords.scores(texts),
             "stems": self.stems.scores(texts),
-            "prototypes": self.prototypes.goal_scores(vecs),
+            "prototypes": sims[:, :17],
         }
         if self.queries is not None:
             out["queries"] = self.queries.scores(texts)
         if self.embedder is not None:
             out["embeddings"] = self.embedder.goal_scores(texts, langs)
-        return out, vecs
+        return out, sims
 
 
 def _fold_of(ex: Example, k: int) -> int:
@@ -698,14 +820,14 @@ class SdgScorer:
 
     def _score(
         self, texts: Sequence[str], langs: Sequence[str | None] | None
-    ) -> tuple[np.ndarray, sp.csr_matrix]:
-        scores, vecs = self.parts.scores(list(texts), self._langs(texts, langs))
+    ) -> tuple[np.ndarray, np.ndarray]:
+        scores, sims = self.parts.scores(list(texts), self._langs(texts, langs))
         features = pair_features(scores)
         logits = features @ self.coef + self.intercept
         probs = (1.0 / (1.0 + np.exp(-logits))).reshape(len(texts), 17)
-        empty = np.array([not stems(t) for t in texts], dtype=bool)
+        empty = np.array([not _stems_of(t) for t in texts], dtype=bool)
         probs[empty] = 0.0  # nothing to go on: no goal, rather than the combiner's prior
-        return probs, vecs
+        return probs, sims
 
     def goal_probabilities(
         self, texts: Sequence[str], langs: Sequence[str | None] | None = None
@@ -719,13 +841,13 @@ class SdgScorer:
     ) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.targets)))
-        goal_probs, vecs = self._score(texts, langs)
-        return self._targets_from(goal_probs, vecs)
+        goal_probs, sims = self._score(texts, langs)
+        return self._targets_from(goal_probs, sims)
 
-    def _targets_from(self, goal_probs: np.ndarray, vecs: sp.csr_matrix) -> np.ndarray:
+    def _targets_from(self, goal_probs: np.ndarray, sims: np.ndarray) -> np.ndarray:
         """A target's probability: its goal's, shared among the goal's targets by how
         much the text resembles each target's titles."""
-        sims = self.parts.prototypes.target_scores(vecs) * TARGET_SHARPNESS
+        sims = sims[:, 17:] * TARGET_SHARPNESS
         out = np.zeros_like(sims)
         for g in range(17):
             cols = self._target_goal == g
@@ -739,8 +861,8 @@ class SdgScorer:
         if not texts:
             return []
         resolved = self._langs(texts, langs)
-        goal_probs, vecs = self._score(texts, resolved)
-        target_probs = self._targets_from(goal_probs, vecs)
+        goal_probs, sims = self._score(texts, resolved)
+        target_probs = self._targets_from(goal_probs, sims)
         return [
             self._suggest_one(text, lang, goal_probs[i], target_probs[i])
             for i, (text, lang) in enumerate(zip(texts, resolved, strict=True))
