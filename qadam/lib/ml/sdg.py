@@ -158,13 +158,16 @@ def stems(text: str) -> list[str]:
     return list(_stems_of(text))
 
 
-@lru_cache(maxsize=4096)
+_CACHE_SIZE = 4096  # texts whose tokens and phrase matches are kept (scoring, then reasons)
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
 def _stems_of(text: str) -> tuple[str, ...]:
     """`stems`, cached per text: scoring and the reasons of one batch share it."""
     return tuple(w[:6] for w in _words_of(text) if w not in _STOP)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=_CACHE_SIZE)
 def _words_of(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(text.lower()))
 
@@ -177,8 +180,8 @@ def _hash_words(words: Sequence[str]) -> sp.csr_matrix:
     """Hashed character 3-5-gram counts of each word padded with a space on both sides
     (scikit-learn's `char_wb` n-grams), one row per word, all in NumPy: the windows of
     every n over the concatenated padded words, an FNV-style rolling hash, a final mix."""
-    padded = "".join(f" {w} " for w in words)
-    codes = np.frombuffer(padded.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    padded = "".join(f" {w} " for w in words).encode("utf-32-le", "surrogatepass")
+    codes = np.frombuffer(padded, dtype=np.uint32).astype(np.uint64)
     lengths = np.fromiter((len(w) + 2 for w in words), dtype=np.int64, count=len(words))
     ends = np.cumsum(lengths)
     owner = np.repeat(np.arange(len(words)), lengths)
@@ -350,6 +353,7 @@ class KeywordIndex:
         cols = [int(g) - 1 for k in keys for g in phrases[k][1]]
         data = [1.0 / len(phrases[k][1]) for k in keys for _ in phrases[k][1]]
         self._weights = sp.csr_matrix((data, (rows, cols)), shape=(len(keys), 17))
+        self._cache: dict[str, tuple[str, ...]] = {}
 
     @classmethod
     def fit(cls, examples: Iterable[Example]) -> KeywordIndex:
@@ -365,10 +369,17 @@ class KeywordIndex:
     def matches(self, text: str) -> set[str]:
         return set(self._matches(text))
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one index per scorer, kept for its lifetime
     def _matches(self, text: str) -> tuple[str, ...]:
         """Phrases found, by walking from each word only while the words so far begin a
-        phrase (most walks stop after one word)."""
+        phrase (most walks stop after one word). Cached per text for the reasons."""
+        cached = self._cache.get(text)
+        if cached is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            cached = self._cache[text] = self._walk(text)
+        return cached
+
+    def _walk(self, text: str) -> tuple[str, ...]:
         words = _stems_of(text)
         found: dict[str, None] = {}
         phrases, prefixes = self.phrases, self._prefixes
@@ -419,6 +430,7 @@ class StemModel:
         self.vocab = vocab
         self.index = {w: i for i, w in enumerate(vocab)}
         self.weights = weights
+        self._cache: dict[str, tuple[list[str], np.ndarray]] = {}
 
     @classmethod
     def fit(cls, examples: Iterable[Example], alpha: float = 0.3) -> StemModel:
@@ -461,16 +473,22 @@ class StemModel:
         total = sum(float(values[i]) for i in top)
         return Reason("terms", ", ".join(words[i] for i in top), round(total, 3))
 
-    @lru_cache(maxsize=4096)  # noqa: B019 - one model per scorer, kept for its lifetime
     def _known_words(self, text: str) -> tuple[list[str], np.ndarray]:
-        """The text's distinct non-stop words whose stem is known, with the stem's row."""
-        words, cols = [], []
-        for word in dict.fromkeys(_words_of(text)):
-            col = self.index.get(word[:6])
-            if col is not None and word not in _STOP:
-                words.append(word)
-                cols.append(col)
-        return words, np.array(cols, dtype=np.int64)
+        """The text's distinct non-stop words whose stem is known, with the stem's row
+        (cached per text: one call per suggested goal)."""
+        cached = self._cache.get(text)
+        if cached is None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            words: list[str] = []
+            cols: list[int] = []
+            for word in dict.fromkeys(_words_of(text)):
+                col = self.index.get(word[:6])
+                if col is not None and word not in _STOP:
+                    words.append(word)
+                    cols.append(col)
+            cached = self._cache[text] = (words, np.array(cols, dtype=np.int64))
+        return cached
 
 
 class Prototypes:
