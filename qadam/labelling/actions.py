@@ -21,6 +21,8 @@ from qadam.lib.ml.types import Suggestion
 from qadam.registry.models import Cluster, Label, Recommendation
 
 BATCH = 500
+# do_train's default: read QADAM_DATA_DIR. Passing None trains on the database alone.
+FROM_SETTINGS = Path("\0from-settings")
 
 
 # ----- training and versions ------------------------------------------------------------
@@ -37,14 +39,15 @@ def do_train(
     actor: Any = None,
     *,
     activate: bool = True,
-    data_dir: Path | None = None,
+    data_dir: Path | None = FROM_SETTINGS,
     progress: Callable[[str], None] = lambda m: None,
 ) -> ModelVersion:
     """Train a new version from the database and QADAM_DATA_DIR and write its files.
 
     The version row is written first and marked failed if training fails, so the
     attempt stays on record; the files land in a folder named after the version."""
-    data_dir = data_dir if data_dir is not None else Path(settings.QADAM_DATA_DIR)
+    if data_dir == FROM_SETTINGS:
+        data_dir = Path(settings.QADAM_DATA_DIR)
     version = ModelVersion.objects.create(name=_next_name(), created_by=_user(actor))
     record(actor, "labelling.train.start", version)
     try:
@@ -241,6 +244,26 @@ def do_fail_run(run: LabellingRun, error: str) -> None:
 
 
 # ----- overlap groups -------------------------------------------------------------------
+def do_find_overlaps(actor: Any = None, threshold: float | None = None) -> int:
+    """Group near-duplicate recommendations across mechanisms and cycles and store the
+    groups not seen before as suggestions for the secretariat."""
+    from qadam.lib.ml import overlap
+
+    rows = list(Recommendation.objects.order_by("pk").values_list("pk", "text"))
+    texts = [_english_first(text) for _, text in rows]
+    found = overlap.group(
+        texts,
+        [str(pk) for pk, _ in rows],
+        threshold=overlap.OPERATING_THRESHOLD if threshold is None else threshold,
+    )
+    made = do_store_overlap_groups(
+        {"ids": [int(i) for i in g.ids], "score": g.mean_similarity, "shared": list(g.shared)}
+        for g in found
+    )
+    record(actor, "labelling.overlap.find", None, {"groups": len(found), "new": made})
+    return made
+
+
 @transaction.atomic
 def do_store_overlap_groups(groups: Iterable[dict[str, Any]]) -> int:
     """Store detector groups not seen before; decided groups and their keys stay."""

@@ -34,3 +34,13 @@ def continue_labelling_run(run_id: int) -> dict[str, Any]:
         do_fail_run(run, f"{type(exc).__name__}: {exc}")
         raise
     return {"run": run.pk, "status": run.status, "done": run.done}
+
+
+@task()
+def find_overlaps(actor_id: int | None = None) -> int:
+    from django.contrib.auth import get_user_model
+
+    from qadam.labelling.actions import do_find_overlaps
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    return do_find_overlaps(actor)

@@ -423,7 +423,8 @@ def status_by_cluster(user: Any, scope: Scope) -> list[StatusRow]:
 
     def names(keys: list[Any]) -> dict[Any, Name]:
         return {
-            c.pk: Name(f"{c.name} ({c.document.symbol})", c.name)
+            # A confirmed overlap group spans documents and has none of its own.
+            c.pk: Name(f"{c.name} ({c.document.symbol})" if c.document else c.name, c.name)
             for c in Cluster.objects.select_related("document").filter(pk__in=keys)
         }
 

@@ -550,7 +550,11 @@ class PlanImporter:
 def _cluster_matches(cluster: Cluster, ref: ClusterRef) -> bool:
     if normalise_name(cluster.name) != normalise_name(ref.name):
         return False
-    return not ref.symbol or cluster.document.symbol.casefold() == ref.symbol.casefold()
+    if not ref.symbol:
+        return True
+    return cluster.document is not None and (
+        cluster.document.symbol.casefold() == ref.symbol.casefold()
+    )
 
 
 def _flags(action: Action, resolved: _Resolved, rec: PlanRecord) -> list[str]:

@@ -310,8 +310,11 @@ def _best_threshold(term: str, probs: np.ndarray, y: np.ndarray) -> TermFit:
     ranks = np.arange(1, len(probs) + 1)
     f1 = 2 * hits / (ranks + positives)
     best = int(np.argmax(f1))
-    # Never below 0.2: a suggestion a person must review should be more than a hunch.
-    threshold = max(float(probs[order[best]]), 0.2)
+    # Cut halfway to the next score down, so a text scoring just under the lowest
+    # out-of-fold positive is not lost; never below 0.2, since a suggestion a person must
+    # review should be more than a hunch.
+    below = float(probs[order[best + 1]]) if best + 1 < len(order) else 0.0
+    threshold = max((float(probs[order[best]]) + below) / 2, 0.2)
     return TermFit(term, positives, threshold, round(float(f1[best]), 4))
 
 
