@@ -115,6 +115,8 @@ class Bundle:
             (langs[i] if langs and langs[i] else None) or guess_language(checked[i].text)
             for i in usable
         ]
+        if not body:
+            return out
         for model in self.linear.values():
             for k, found in enumerate(model.suggest(body, reasons=reasons)):
                 out[usable[k]].suggestions.extend(found)
