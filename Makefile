@@ -11,7 +11,7 @@ PORT ?= 8000
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev]'
+	$(VENV)/bin/pip install -q --disable-pip-version-check -e '.[dev,bench]'
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
 setup: $(STAMP) messages
@@ -30,6 +30,10 @@ demo-data: migrate
 	$(PY) manage.py load_demo_plans
 	$(PY) manage.py load_followup
 	$(PY) manage.py schedule_digests
+	@# Models are trained once; `qadam train` rebuilds them on demand.
+	@$(PY) manage.py models | grep -q '^\*' || $(PY) manage.py train
+	$(PY) manage.py label --verbosity 0
+	$(PY) manage.py find_overlaps
 
 serve:
 	@echo "Qadam at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"

@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, one entry point.
 
-    .venv/bin/python bench/run.py [--quick] [--only sqlite|postgresql|extraction]
+    .venv/bin/python bench/run.py [--quick] [--only sqlite|postgresql|extraction|accuracy]
 
 * extraction: bench/extraction.py (UPR report extractor against UPR Info), which
   writes bench/results/extraction.json itself;
@@ -8,6 +8,10 @@
   SQLite file, and a temporary PostgreSQL server (scripts/with-postgres.sh). See
   bench/scale.py. 250,000 rows, or 20,000 with --quick (a smoke test).
 
+* accuracy: the six labelling evaluations of docs/accuracy.md (accuracy_labels.py:
+  UPR Info issues, OHCHR lists, speed and size; accuracy_sdg.py: the SDG Classification
+  Benchmark; accuracy_multilingual.py: SDG titles in en/ru/kk; accuracy_overlap.py: the
+  Kazakhstan overlap gold set), each writing bench/results/accuracy-*.json;
 * tracking, only when asked (``--only tracking``): bench/tracking.py, which writes its
   own results; it takes far longer than the rest, so ``make bench`` leaves it out.
 
@@ -34,16 +38,25 @@ RESULTS = BENCH / "results"
 PYTHON = sys.executable
 STEP_TIMEOUT_S = 30 * 60  # a full scale run takes a few minutes; this only bounds a hang
 DATABASES = ("sqlite", "postgresql")
+ACCURACY = (
+    "accuracy_labels.py",
+    "accuracy_sdg.py",
+    "accuracy_multilingual.py",
+    "accuracy_overlap.py",
+)
 
 
 def main() -> int:
     args = _arguments()
-    only = set(args.only or ("extraction", *DATABASES))
+    only = set(args.only or ("extraction", "accuracy", *DATABASES))
     started = time.monotonic()
     results: dict[str, Any] = {}
     ok = True
     if "extraction" in only:
         ok &= _script("extraction.py", [])
+    if "accuracy" in only:
+        for name in ACCURACY:
+            ok &= _script(name, [])
     if "tracking" in only:
         ok &= _script("tracking.py", ["--quick"] if args.quick else [])
     scale: dict[str, Any] = {}
@@ -64,7 +77,9 @@ def main() -> int:
 def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run the benchmarks.")
     parser.add_argument("--quick", action="store_true", help="20,000 rows, 3 repeats")
-    parser.add_argument("--only", action="append", choices=("extraction", "tracking", *DATABASES))
+    parser.add_argument(
+        "--only", action="append", choices=("extraction", "accuracy", "tracking", *DATABASES)
+    )
     return parser.parse_args()
 
 
