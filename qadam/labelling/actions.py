@@ -16,6 +16,7 @@ from django.utils import timezone
 from qadam.audit.actions import record
 from qadam.labelling import engine
 from qadam.labelling.models import LabellingRun, ModelVersion, OverlapGroup, OverlapMember
+from qadam.lib.i18n import pick
 from qadam.lib.ml.bundle import Bundle
 from qadam.lib.ml.types import Suggestion
 from qadam.registry.models import Cluster, Label, Recommendation
@@ -103,7 +104,7 @@ def do_suggest(recommendations: Sequence[Recommendation], bundle: Bundle, actor:
     if not recommendations:
         return 0
     results = bundle.classify(
-        [_english_first(r.text) for r in recommendations],
+        [pick(r.text, "en").text for r in recommendations],
         max_chars=settings.QADAM_MAX_LABEL_CHARS,
     )
     ids = engine.term_ids(bundle.taxonomies)
@@ -127,10 +128,6 @@ def do_suggest(recommendations: Sequence[Recommendation], bundle: Bundle, actor:
         ]
         Label.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
-
-
-def _english_first(text: dict[str, str]) -> str:
-    return text.get("en") or next((v for v in text.values() if v), "")
 
 
 def _label(rec: Recommendation, term_id: int, s: Suggestion, version: str) -> Label:
@@ -202,7 +199,7 @@ def do_continue_run(
 ) -> LabellingRun:
     """Label the run's next batches from where it stopped; each batch commits with its
     bookmark, so a kill loses at most one batch of work and nothing twice."""
-    bundle = Bundle.load(engine.version_folder(run.model_version.name))
+    bundle = engine.load_version(run.model_version.name)
     _mark_running(run)
     batches = 0
     while limit is None or batches < limit:
@@ -250,7 +247,7 @@ def do_find_overlaps(actor: Any = None, threshold: float | None = None) -> int:
     from qadam.lib.ml import overlap
 
     rows = list(Recommendation.objects.order_by("pk").values_list("pk", "text"))
-    texts = [_english_first(text) for _, text in rows]
+    texts = [pick(text, "en").text for _, text in rows]
     found = overlap.group(
         texts,
         [str(pk) for pk, _ in rows],

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.conf import settings
 
+from qadam.lib.i18n import pick
 from qadam.lib.ml.bundle import Bundle, Examples, Labelled, Progress
 from qadam.lib.ml.types import BUILT_IN, ModelFileError
 from qadam.lib.ohchr_docx import parse_ohchr_list
@@ -95,13 +96,9 @@ def _from_database(by_text: dict[str, dict[str, set[str]]], texts: dict[str, str
     recs = Recommendation.objects.filter(pk__in=list(per_rec)).values_list("pk", "text")
     taken = 0
     for pk, text in recs.iterator(chunk_size=2000):
-        body = _english_first(text)
+        body = pick(text, "en").text
         taken += bool(body) and _take(by_text, texts, body, per_rec[pk], from_file=False)
     return taken
-
-
-def _english_first(text: dict[str, str]) -> str:
-    return text.get("en") or next((v for v in text.values() if v), "")
 
 
 def _from_upr_info(
@@ -166,9 +163,16 @@ def active_bundle() -> Bundle:
     name = active_version_name()
     if name is None:
         raise NoModel
+    return load_version(name)
+
+
+def load_version(name: str) -> Bundle:
+    """A version's bundle, loaded and checksummed once per process: a labelling run
+    asks for it every batch."""
     with _lock:
         if name not in _loaded:
-            _loaded.clear()
+            if len(_loaded) >= 2:  # the active version and one being run or rolled back to
+                _loaded.clear()
             _loaded[name] = Bundle.load(version_folder(name))
         return _loaded[name]
 

@@ -36,10 +36,8 @@ class Command(BaseCommand):
         ) as bar:
             while run.status != LabellingRun.Status.DONE:
                 before = run.done
-                do_continue_run(run, limit=1)
+                do_continue_run(run, limit=1)  # a batch at a time, for the progress bar
                 bar.update(run.done - before)
-                if run.done == before and run.status != LabellingRun.Status.DONE:
-                    do_continue_run(run)
         self.stdout.write(
             self.style.SUCCESS(
                 f"labelling run {run.pk}: {run.done} recommendations, {run.suggested} suggestions "
