@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "qadam.accounts",
     "qadam.registry",
     "qadam.labelling",
+    "qadam.indicators",
+    "qadam.qol",
     "qadam.tracking",
 ]
 
@@ -194,3 +196,5 @@ if PRODUCTION:
 QADAM_MODEL_DIR = Path(os.environ.get("QADAM_MODEL_DIR", STATE_DIR / "models"))
 # Labelling reads at most this many characters of one text; the rest is ignored, and said so.
 QADAM_MAX_LABEL_CHARS = int(os.environ.get("QADAM_MAX_LABEL_CHARS", "20000"))
+# The quality-of-life standard the pages and `qadam qol` use when none is named.
+QADAM_QOL_STANDARD = os.environ.get("QADAM_QOL_STANDARD", "kz-sufficient-qol")

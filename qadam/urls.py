@@ -16,6 +16,8 @@ urlpatterns += i18n_patterns(
     path("account/", include("qadam.accounts.urls")),
     path("tracking/", include("qadam.tracking.urls")),
     path("labelling/", include("qadam.labelling.urls")),
+    path("indicators/", include("qadam.indicators.urls")),
+    path("qol/", include("qadam.qol.urls")),
     path("", include("qadam.registry.urls")),
     prefix_default_language=True,
 )

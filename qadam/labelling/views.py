@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, QuerySet
@@ -28,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qadam.accounts.refusals import anonymous_to_login
 from qadam.labelling import actions as act
 from qadam.labelling import engine
 from qadam.labelling.access import (
@@ -63,21 +62,6 @@ REFRESH_SECONDS = 5
 
 
 # -- refusals ----------------------------------------------------------------------------
-
-
-def anonymous_to_login(view: View) -> View:
-    """Anonymous visitors refused anything (missing, hidden or forbidden) log in first."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except (Http404, PermissionDenied):
-            if request.user.is_authenticated:
-                raise
-            return redirect_to_login(request.get_full_path())
-
-    return wrapped
 
 
 def _require(request: HttpRequest, perm: str) -> None:

@@ -99,6 +99,10 @@ class Action(models.Model):
     budget_source = models.CharField(_("source of funds"), max_length=200, blank=True)
     recommendations = models.ManyToManyField(Recommendation, blank=True, related_name="actions")
     clusters = models.ManyToManyField(Cluster, blank=True, related_name="actions")
+    # The statistics that show whether the action worked (e.g. 3-2-1 for a child-health action).
+    indicators = models.ManyToManyField(
+        "indicators.Indicator", blank=True, related_name="actions", verbose_name=_("indicators")
+    )
     institutions: models.ManyToManyField[Institution, ActionInstitution] = models.ManyToManyField(
         Institution, through="ActionInstitution", related_name="actions"
     )

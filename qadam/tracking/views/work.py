@@ -20,11 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db import transaction
@@ -38,6 +36,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qadam.accounts.refusals import anonymous_to_login
 from qadam.audit.actions import history_for
 from qadam.registry.access import (
     get_documents_for_user,
@@ -111,21 +110,6 @@ EVENTS = {
 
 
 # -- refusals --------------------------------------------------------------------------
-
-
-def anonymous_to_login(view: View) -> View:
-    """Anonymous visitors refused anything (missing, hidden or forbidden) log in first."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except (Http404, PermissionDenied):
-            if request.user.is_authenticated:
-                raise
-            return redirect_to_login(request.get_full_path())
-
-    return wrapped
 
 
 def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
