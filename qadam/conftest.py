@@ -91,6 +91,28 @@ def client_for(personas: dict[str, User]) -> Callable[[str], Client]:
     return make
 
 
+@pytest.fixture
+def run_worker() -> Callable[[], None]:
+    """What ``manage.py db_worker`` does: run every queued task, then stop."""
+
+    def run() -> None:
+        import io
+        from unittest import mock
+
+        from django.core.management import call_command
+
+        # The worker closes "old" connections between tasks; inside a test's
+        # transaction that would close the test's own connection on PostgreSQL.
+        with mock.patch(
+            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+        ):
+            call_command(
+                "db_worker", "--batch", "--no-startup-delay", "-v", "0", stdout=io.StringIO()
+            )
+
+    return run
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> str:
     from django.conf import settings

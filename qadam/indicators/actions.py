@@ -264,6 +264,15 @@ def _sort_key(code: str) -> str:
     return ".".join(p.zfill(3) if p.isdigit() else p for p in parts)[:40]
 
 
+# Open SDG codes that mean "all of them": _T total, _Z not applicable.
+TOTAL_CODES = frozenset({"_T", "_Z"})
+
+
+def is_total(disaggregation: dict[str, str]) -> bool:
+    """The headline series: no breakdown, or only "total" codes (3-2-1's SEX=_T)."""
+    return all(value in TOTAL_CODES for value in disaggregation.values())
+
+
 def _store_series(
     indicator: Indicator,
     rows: Iterable[opensdg.Row],
@@ -282,7 +291,7 @@ def _store_series(
                 unit_code=row.unit,
                 disaggregation=dict(row.disaggregation),
                 label=labels.get(key, {}),
-                is_total=not row.disaggregation,
+                is_total=is_total(row.disaggregation),
             )
         observations.append(
             Observation(

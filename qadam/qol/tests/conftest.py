@@ -3,13 +3,9 @@ three years, and a two-component standard. Nothing here is real data."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable
 from typing import Any
-from unittest import mock
 
 import pytest
-from django.core.management import call_command
 
 from qadam.indicators.models import Dataset, Indicator, Observation, Series
 from qadam.lib import opensdg
@@ -106,18 +102,3 @@ def synthetic_data(db: None) -> None:
 def standard(synthetic_data: None, settings: Any) -> StandardVersion:
     settings.QADAM_QOL_STANDARD = "synthetic-qol"
     return do_save_version(None, SYNTHETIC_STANDARD, "synthetic")
-
-
-@pytest.fixture
-def run_worker() -> Callable[[], None]:
-    def run() -> None:
-        # The worker closes "old" connections between tasks; inside a test's
-        # transaction that would close the test's own connection on PostgreSQL.
-        with mock.patch(
-            "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
-        ):
-            call_command(
-                "db_worker", "--batch", "--no-startup-delay", "-v", "0", stdout=io.StringIO()
-            )
-
-    return run
