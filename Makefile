@@ -34,6 +34,10 @@ demo-data: migrate
 	@$(PY) manage.py models | grep -q '^\*' || $(PY) manage.py train
 	$(PY) manage.py label --verbosity 0
 	$(PY) manage.py find_overlaps
+	$(PY) manage.py indicators -v 0 import opensdg
+	$(PY) manage.py indicators -v 0 import kz-stats
+	$(PY) manage.py qol load-default
+	$(PY) manage.py qol compute
 
 serve:
 	@echo "Qadam at http://$(HOST):$(PORT)/  (Ctrl-C stops the server and the worker)"

@@ -39,3 +39,21 @@ def get_link_for_user(user: Any, pk: int) -> IndicatorLink:
         return IndicatorLink.objects.select_related("indicator", "recommendation").get(pk=pk)
     except IndicatorLink.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def get_quality_notes_for_user(user: Any, indicator: Indicator, limit: int) -> list[dict[str, Any]]:
+    """What the latest import of the indicator's dataset set aside, flagged or corrected
+    in its file. Public, like the data: a reader must see the caveats of what they read
+    (the run itself, with its server paths, stays with signed-in users)."""
+    run = (
+        ImportRun.objects.filter(
+            dataset_code=indicator.dataset.code,
+            status__in=[ImportRun.Status.DONE, ImportRun.Status.UNCHANGED],
+        )
+        .only("problems")
+        .first()
+    )
+    if run is None:
+        return []
+    needle = f"indicator_{indicator.code}.csv"
+    return [p for p in run.problems if str(p.get("file", "")).endswith(needle)][:limit]

@@ -26,6 +26,7 @@ from qadam.indicators.access import (
     get_indicator_for_user,
     get_indicators_for_user,
     get_link_for_user,
+    get_quality_notes_for_user,
 )
 from qadam.indicators.forms import ImportForm, LinkForm
 from qadam.indicators.models import ImportRun, Indicator, Observation, Series
@@ -101,7 +102,7 @@ def indicator_detail(request: HttpRequest, dataset: str, code: str) -> HttpRespo
         "recommendations": _linked_recommendations(request.user, indicator),
         "links": indicator.links.select_related("recommendation"),
         "link_form": LinkForm(),
-        "problems": _problems_for(request.user, indicator),
+        "problems": get_quality_notes_for_user(request.user, indicator, PROBLEMS_SHOWN),
         "meta": _meta_rows(indicator),
     }
     if series is not None:
@@ -143,24 +144,6 @@ def _linked_recommendations(user: Any, indicator: Indicator) -> dict[str, Any]:
         "by_target": by_target[:LINKED_SHOWN],
         "by_target_count": by_target.count(),
     }
-
-
-def _problems_for(user: Any, indicator: Indicator) -> list[dict[str, Any]]:
-    run = (
-        get_imports_for_user(user)
-        .filter(dataset_code=indicator.dataset.code)
-        .exclude(status=ImportRun.Status.FAILED)
-        .exclude(status=ImportRun.Status.QUEUED)
-        .first()
-    )
-    if run is None:
-        return []
-    needle = f"indicator_{indicator.code}.csv"
-    return [
-        p
-        for p in run.problems
-        if p.get("file", "").endswith(needle) or p.get("indicator") == indicator.code
-    ][:PROBLEMS_SHOWN]
 
 
 def _meta_rows(indicator: Indicator) -> list[tuple[str, str]]:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from qadam.audit.actions import record
 from qadam.lib import qol as engine
 from qadam.qol.models import Evaluation, Standard, StandardVersion
-from qadam.qol.panel import build_panel
+from qadam.qol.panel import build_panel, data_fingerprint
 
 DEFAULT_STANDARD = Path(__file__).resolve().parent / "data" / "default-standard.yaml"
 MAX_YAML_BYTES = 512 * 1024
@@ -143,6 +143,13 @@ def do_evaluate(evaluation: Evaluation) -> Evaluation:
         evaluation.save()
         record(None, "qol.evaluate", evaluation, {"year": evaluation.year})
     return evaluation
+
+
+def fresh_evaluation(version: StandardVersion) -> Evaluation | None:
+    """The version's stored evaluation if it was computed on the data as it is now."""
+    return version.evaluations.filter(
+        status=Evaluation.Status.DONE, data_fingerprint=data_fingerprint()
+    ).first()
 
 
 def do_fail_evaluation(evaluation: Evaluation, error: str) -> None:

@@ -39,6 +39,9 @@ class Command(BaseCommand):
         comp = sub.add_parser("compute", help="store an evaluation of a version")
         self._which(comp)
         comp.add_argument("--background", action="store_true", help="queue it for the worker")
+        comp.add_argument(
+            "--force", action="store_true", help="compute even if the stored one is up to date"
+        )
 
     def _which(self, parser: CommandParser) -> None:
         parser.add_argument("--standard", help="standard code (default QADAM_QOL_STANDARD)")
@@ -99,7 +102,12 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(out, ensure_ascii=False))
 
     def _compute(self, opts: dict[str, Any]) -> None:
-        evaluation = act.do_queue_evaluation(None, self._version(opts))
+        version = self._version(opts)
+        current = act.fresh_evaluation(version)
+        if current is not None and not opts["force"]:
+            self.stdout.write(f"Evaluation {current.pk} of {version} is up to date.")
+            return
+        evaluation = act.do_queue_evaluation(None, version)
         if opts["background"]:
             evaluate_standard.enqueue(evaluation.pk)
             self.stdout.write(f"Queued evaluation {evaluation.pk}.")
