@@ -168,7 +168,7 @@ def link_add(request: HttpRequest, dataset: str, code: str) -> HttpResponse:
         act.do_link_recommendation(request.user, indicator, rec, form.cleaned_data["note"])
         messages.success(request, _("The recommendation is linked."))
     else:
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     return redirect(_detail_url(indicator))
 
 

@@ -64,7 +64,8 @@ def find_series(source: Mapping[str, Any]) -> Series | None:
     unit = str(source.get("unit", "") or "")
     exact = [s for s in candidates if s.unit_code == unit]
     if exact or not unit:
-        return (exact or candidates or [None])[0]
+        chosen = exact or candidates
+        return chosen[0] if chosen else None
     return candidates[0] if len(candidates) == 1 else None
 
 

@@ -3,6 +3,7 @@ three years, and a two-component standard. Nothing here is real data."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pytest
@@ -73,7 +74,9 @@ components:
 """
 
 
-def _series(dataset: Dataset, code: str, unit: str, values: dict[str, tuple[float, ...]]) -> None:
+def _series(
+    dataset: Dataset, code: str, unit: str, values: Mapping[str, tuple[float, ...]]
+) -> None:
     indicator = Indicator.objects.create(
         dataset=dataset, code=code, title={"en": code}, has_regions=True
     )

@@ -145,23 +145,14 @@ def test_secretariat_may_open_the_editor(
     assert client_for("admin").get(reverse("qol:edit", args=["synthetic-qol"])).status_code == 200
 
 
+def _what_if(url: str, **params: str | int) -> str:
+    return Client().get(url, params).content.decode()
+
+
 def test_what_if_changes_verdicts_without_saving(evaluated: Evaluation) -> None:
     url = reverse("qol:what-if", args=["synthetic-qol"])
     # A poverty line of 8 % and a floor area of 18 m² make the fourth region sufficient.
-    page = (
-        Client()
-        .get(
-            url,
-            {
-                "aggregation": "geometric",
-                "w_income": 1,
-                "w_housing": 1,
-                "t_poverty": 8,
-                "t_area": 18,
-            },
-        )
-        .content.decode()
-    )
+    page = _what_if(url, aggregation="geometric", w_income=1, w_housing=1, t_poverty=8, t_area=18)
     assert "4 of 4 regions sufficient (saved standard: 3)" in page
     assert "(verdict changed)" in page
     assert StandardVersion.objects.count() == 1
@@ -169,20 +160,7 @@ def test_what_if_changes_verdicts_without_saving(evaluated: Evaluation) -> None:
 
 def test_what_if_weight_shifts_the_ranking(evaluated: Evaluation) -> None:
     url = reverse("qol:what-if", args=["synthetic-qol"])
-    page = (
-        Client()
-        .get(
-            url,
-            {
-                "aggregation": "arithmetic",
-                "w_income": 1,
-                "w_housing": 0,
-                "t_poverty": 5,
-                "t_area": 20,
-            },
-        )
-        .content.decode()
-    )
+    page = _what_if(url, aggregation="arithmetic", w_income=1, w_housing=0, t_poverty=5, t_area=20)
     # On income alone Almaty city (1.5 %) overtakes Astana (2.0 %).
     result = page[page.index('id="result"') :]
     assert result.index("Region KZALA") < result.index("Region KZNS")
