@@ -43,6 +43,9 @@ def list_indicators(request: HttpRequest, regions: bool = False) -> list[dict[st
     summary="One indicator with all its series and observations",
 )
 def get_indicator(request: HttpRequest, dataset: str, code: str) -> dict[str, Any]:
+    """Metadata, known breaks and every series (total and breakdowns) with each value by
+    region (REF_AREA, "" for the country) and year, and the import's flags. 404 for an
+    unknown dataset or code."""
     indicator = get_indicator_for_user(request.user, dataset, code)
     series = []
     for s in indicator.series.prefetch_related("observations"):

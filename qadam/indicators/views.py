@@ -229,7 +229,17 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = get_import_for_user(request.user, pk)
     running = run.status in (ImportRun.Status.QUEUED, ImportRun.Status.RUNNING)
     code = request.GET.get("code", "")
-    problems = [p for p in run.problems if not code or p["code"] == code]
+    labels = {
+        "set-aside": _("set aside"),
+        "flagged": _("kept, flagged"),
+        "corrected": _("corrected"),
+        "noted": _("noted"),
+    }
+    problems = [
+        p | {"action_label": labels.get(p["action"], p["action"])}
+        for p in run.problems
+        if not code or p["code"] == code
+    ]
     return render(
         request,
         "indicators/import_detail.html",

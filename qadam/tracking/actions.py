@@ -21,6 +21,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from qadam.audit.actions import record
+from qadam.indicators.models import Indicator
 from qadam.lib.filetypes import KNOWN, extension_matches, sniff
 from qadam.registry.models import Cluster, Recommendation
 from qadam.taxonomy.models import Institution
@@ -202,6 +203,18 @@ def do_set_action_institutions(
     after = [[i.code, role, agreed] for i, role, agreed in institutions]
     if before != after:
         record(user, "tracking.action.institutions", action, {"institutions": [before, after]})
+    return action
+
+
+@transaction.atomic
+def do_set_action_indicators(user: Any, action: Action, indicators: list[Indicator]) -> Action:
+    """The indicators that should show whether the action worked."""
+    _require(user, "tracking.change_action", action)
+    before = sorted(action.indicators.values_list("code", flat=True))
+    after = sorted(i.code for i in indicators)
+    if before != after:
+        action.indicators.set(indicators)
+        record(user, "tracking.action.indicators", action, {"indicators": [before, after]})
     return action
 
 

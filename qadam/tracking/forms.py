@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from qadam.indicators.models import Indicator
 from qadam.taxonomy.models import Institution
 from qadam.tracking.actions import evidence_limit, validate_evidence
 from qadam.tracking.models import Action, OutcomeType, Plan, ProgressUpdate, Status
@@ -219,6 +220,12 @@ class ActionForm(TitledForm):
     lead_as_agreed = forms.BooleanField(
         label=_("The lead institution takes part as agreed"), required=False
     )
+    indicators = forms.CharField(
+        label=_("Indicators the action should move"),
+        required=False,
+        max_length=500,
+        help_text=_("Indicator codes separated by commas, e.g. 3-2-1, kz-life-expectancy."),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -232,6 +239,17 @@ class ActionForm(TitledForm):
         self.fields = ordered
         # A fresh queryset per form: institutions added since start-up appear.
         cast(forms.ModelChoiceField, self.fields["lead"]).queryset = _institutions()
+
+    def clean_indicators(self) -> list[Indicator]:
+        codes = [c.strip() for c in self.cleaned_data["indicators"].split(",") if c.strip()]
+        found = {i.code: i for i in Indicator.objects.filter(code__in=codes)}
+        unknown = [c for c in codes if c not in found]
+        if unknown:
+            raise ValidationError(
+                gettext("No imported indicator has the code %(codes)s.")
+                % {"codes": ", ".join(unknown)}
+            )
+        return [found[c] for c in dict.fromkeys(codes)]
 
     def clean_budget_currency(self) -> str:
         code = self.cleaned_data["budget_currency"].strip().upper()
@@ -288,6 +306,7 @@ class ActionForm(TitledForm):
             "budget_source": action.budget_source,
             "lead": lead.institution_id if lead else None,
             "lead_as_agreed": lead.as_agreed if lead else False,
+            "indicators": ", ".join(i.code for i in action.indicators.all()),
             "version": action.version,
         }
 

@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from qadam.accounts.models import User
+from qadam.audit.models import AuditEvent
+from qadam.indicators.models import Dataset, Indicator
 from qadam.tracking.models import Action, Assessment
 from qadam.tracking.tests import factories as f
 
@@ -126,6 +128,7 @@ def test_an_exact_date_is_a_one_day_period(
         ({"budget_currency": "tenge"}, "Give the currency as three letters"),
         ({"budget_planned": "-5"}, "greater than or equal to 0"),
         ({"co-0-institution": "LEAD"}, "is listed twice"),
+        ({"indicators": "3-2-1, 99-9-9"}, "No imported indicator has the code 3-2-1, 99-9-9."),
     ],
 )
 def test_bad_action_input_is_refused_with_a_specific_message(
@@ -142,6 +145,25 @@ def test_bad_action_input_is_refused_with_a_specific_message(
     assert message in response.content.decode()
     action.refresh_from_db()
     assert (action.version, action.deadline, action.budget_currency) == before
+
+
+def test_the_secretariat_names_the_indicators_an_action_should_move(
+    personas: dict[str, User], client_for: ClientFor
+) -> None:
+    dataset = Dataset.objects.create(code="synthetic-stats", kind="opensdg")
+    Indicator.objects.create(dataset=dataset, code="3-2-1", title={"en": "Synthetic under-5"})
+    action = f.action()
+    client = client_for("admin")
+    client.post(
+        reverse("tracking:action-edit", args=[action.pk]),
+        _form(action, indicators="3-2-1, 3-2-1"),
+    )
+    assert list(action.indicators.values_list("code", flat=True)) == ["3-2-1"]
+    assert AuditEvent.objects.filter(action="tracking.action.indicators").exists()
+    page = client.get(reverse("tracking:action-detail", args=[action.pk])).content.decode()
+    assert "Synthetic under-5" in page
+    edit = client.get(reverse("tracking:action-edit", args=[action.pk])).content.decode()
+    assert 'value="3-2-1"' in edit
 
 
 def test_the_detail_shows_links_to_the_registry_budget_assignments_and_history(

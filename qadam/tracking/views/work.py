@@ -360,6 +360,7 @@ def action_create(request: HttpRequest, plan_pk: int) -> HttpResponse:
             ),
             **form.action_fields(),
         )
+        act.do_set_action_indicators(request.user, action, form.cleaned_data["indicators"])
         messages.success(request, _("The action was created. It is not published yet."))
         return redirect("tracking:action-detail", pk=action.pk)
     return _render_form(
@@ -404,6 +405,7 @@ def _edit_whole_action(request: HttpRequest, action: Action) -> HttpResponse:
                     action,
                     co.assignments(form.cleaned_data["lead"], form.cleaned_data["lead_as_agreed"]),
                 )
+                act.do_set_action_indicators(request.user, action, form.cleaned_data["indicators"])
         except ValidationError as exc:
             conflict = isinstance(exc, act.ConcurrentEditError)
             _form_errors(form, exc)
