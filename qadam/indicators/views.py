@@ -31,6 +31,7 @@ from qadam.indicators.access import (
 from qadam.indicators.forms import ImportForm, LinkForm
 from qadam.indicators.models import ImportRun, Indicator, Observation, Series
 from qadam.indicators.tasks import import_indicators
+from qadam.labelling.linking import Link, link_paragraph
 from qadam.registry.access import get_recommendation_for_user, get_recommendations_for_user
 from qadam.registry.models import Label, Recommendation
 from qadam.taxonomy.models import Region
@@ -102,6 +103,7 @@ def indicator_detail(request: HttpRequest, dataset: str, code: str) -> HttpRespo
         "recommendations": _linked_recommendations(request.user, indicator),
         "links": indicator.links.select_related("recommendation"),
         "link_form": LinkForm(),
+        "candidates": _link_candidates(request.user, indicator),
         "problems": get_quality_notes_for_user(request.user, indicator, PROBLEMS_SHOWN),
         "meta": _meta_rows(indicator),
     }
@@ -118,6 +120,20 @@ def indicator_detail(request: HttpRequest, dataset: str, code: str) -> HttpRespo
             "map_years": sorted({y for row in grid.values.values() for y in row}),
         }
     return render(request, "indicators/indicator_detail.html", context)
+
+
+LINK_CANDIDATES = 5
+
+
+def _link_candidates(user: Any, indicator: Indicator) -> list[Link]:
+    """For the secretariat: recommendations whose words the indicator's title shares,
+    to link in one click. Word overlap only (no model), so it works on a fresh install."""
+    if not user.has_perm("indicators.link"):
+        return []
+    title = " ".join(filter(None, [indicator.title.get("en"), indicator.title.get("ru")]))
+    linked = set(indicator.links.values_list("recommendation_id", flat=True))
+    links = link_paragraph(title, user, k=LINK_CANDIDATES + len(linked), suggestions=[])
+    return [link for link in links if link.recommendation.pk not in linked][:LINK_CANDIDATES]
 
 
 def _year(raw: str | None, grid: charts.Grid) -> int | None:

@@ -100,6 +100,20 @@ def test_secretariat_links_and_unlinks_a_recommendation(
     assert not IndicatorLink.objects.exists()
 
 
+def test_secretariat_is_offered_recommendations_sharing_the_indicator_words(
+    imported: Indicator, client_for: Callable[[str], Client]
+) -> None:
+    rec = f.recommendation("Synthetic: lower the neonatal mortality rate in every region")
+    f.recommendation("Protect freedom of assembly")  # shares no word with the title
+    page = client_for("admin").get(_detail(imported)).content.decode()
+    offered = page[page.index("words in common") :]
+    assert "lower the neonatal mortality rate" in offered
+    assert "freedom of assembly" not in offered
+    assert f'name="recommendation" value="{rec.pk}"' in offered
+    observer_page = client_for("observer").get(_detail(imported)).content.decode()
+    assert "words in common" not in observer_page
+
+
 @pytest.mark.parametrize("role", REFUSED)
 def test_only_the_secretariat_links(
     imported: Indicator, client_for: Callable[[str], Client], role: str
