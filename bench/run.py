@@ -1,6 +1,6 @@
 """``make bench``: every benchmark, one entry point.
 
-    .venv/bin/python bench/run.py [--quick] [--only sqlite|postgresql|extraction|accuracy]
+    .venv/bin/python bench/run.py [--quick] [--only sqlite|postgresql|extraction|accuracy|qol]
 
 * extraction: bench/extraction.py (UPR report extractor against UPR Info), which
   writes bench/results/extraction.json itself;
@@ -12,6 +12,13 @@
   UPR Info issues, OHCHR lists, speed and size; accuracy_sdg.py: the SDG Classification
   Benchmark; accuracy_multilingual.py: SDG titles in en/ru/kk; accuracy_overlap.py: the
   Kazakhstan overlap gold set), each writing bench/results/accuracy-*.json;
+* qol: quality of life and the indicators, on the real data of QADAM_DATA_DIR, each
+  script writing its own bench/results/*.json: qol.py (kazstat-sdg and kz-stats imports
+  and the default standard's evaluation with 1,000 draws and Sobol indices, in a
+  throwaway SQLite database; aim ≤ 2 s), qol_engine.py (the engine on a synthetic panel),
+  svgmap_render.py (maps and line charts), opensdg_read.py (the statistics readers;
+  skipped with a note when absent) and qol_default_analysis.py (re-derives the default
+  standard's numbers: a check, not a timing);
 * tracking, only when asked (``--only tracking``): bench/tracking.py, which writes its
   own results; it takes far longer than the rest, so ``make bench`` leaves it out.
 
@@ -44,11 +51,18 @@ ACCURACY = (
     "accuracy_multilingual.py",
     "accuracy_overlap.py",
 )
+QOL = (
+    "qol.py",
+    "qol_engine.py",
+    "svgmap_render.py",
+    "opensdg_read.py",
+    "qol_default_analysis.py",
+)
 
 
 def main() -> int:
     args = _arguments()
-    only = set(args.only or ("extraction", "accuracy", *DATABASES))
+    only = set(args.only or ("extraction", "accuracy", "qol", *DATABASES))
     started = time.monotonic()
     results: dict[str, Any] = {}
     ok = True
@@ -56,6 +70,9 @@ def main() -> int:
         ok &= _script("extraction.py", [])
     if "accuracy" in only:
         for name in ACCURACY:
+            ok &= _script(name, [])
+    if "qol" in only:
+        for name in QOL:
             ok &= _script(name, [])
     if "tracking" in only:
         ok &= _script("tracking.py", ["--quick"] if args.quick else [])
@@ -78,7 +95,7 @@ def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Run the benchmarks.")
     parser.add_argument("--quick", action="store_true", help="20,000 rows, 3 repeats")
     parser.add_argument(
-        "--only", action="append", choices=("extraction", "accuracy", "tracking", *DATABASES)
+        "--only", action="append", choices=("extraction", "accuracy", "qol", "tracking", *DATABASES)
     )
     return parser.parse_args()
 
