@@ -634,7 +634,11 @@ def _value_axis(values: Sequence[float], integer: bool) -> tuple[float, float, f
         top, step = axis(high, integer)
         return 0.0, top, step
     step = nice_step((high - low) / 4, integer)
-    return math.floor(low / step + 1e-9) * step, math.ceil(high / step - 1e-9) * step, step
+    bottom = math.floor(low / step + 1e-9) * step
+    # A point exactly on the bottom line hides in the axis: leave one step of air.
+    if math.isclose(bottom, low):
+        bottom = max(bottom - step, 0.0) if low > 0 else bottom - step
+    return bottom, math.ceil(high / step - 1e-9) * step, step
 
 
 def _svg_open(chart_id: str, title: str, desc: str, width: int, height: float, css: str) -> str:

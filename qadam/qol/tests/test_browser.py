@@ -153,7 +153,7 @@ def test_secretariat_saves_a_version_in_the_editor_and_a_focal_point_is_refused(
         log_in(focal, live_server.url, "daniyar")
         response = focal.goto(live_server.url + "/en/qol/synthetic-qol/edit/")
         assert response is not None and response.status == 403
-        assert focal.get_by_text("403 Forbidden").is_visible()
+        assert focal.get_by_text("You are not allowed to do this").is_visible()
         assert focal.locator("textarea").count() == 0
         focal.screenshot(path=str(screenshot_dir / "qol-editor-refused.png"), full_page=True)
     finally:
