@@ -294,6 +294,6 @@ def test_coordinates_stay_inside_the_svg():
 def test_lowest_point_is_not_drawn_on_the_axis_line() -> None:
     from qadam.lib.svgchart import _value_axis
 
-    bottom, top, step = _value_axis([4.0, 6.0, 8.0], integer=False)
+    bottom, top, _step = _value_axis([4.0, 6.0, 8.0], integer=False)
     assert bottom < 4.0 and top >= 8.0
     assert _value_axis([65.0, 74.0], integer=False)[0] > 0  # no needless zero either
