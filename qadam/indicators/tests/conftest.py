@@ -71,11 +71,11 @@ def regions(db: None) -> None:
 @pytest.fixture
 def http_root() -> Iterator[callable]:  # type: ignore[valid-type]
     """Serve a folder over loopback HTTP: ``serve(folder)`` gives its base URL."""
-    servers: list[ThreadingHTTPServer] = []
+    servers: list[_Server] = []
 
     def serve(folder: Path) -> str:
         handler = functools.partial(_QuietHandler, directory=str(folder))
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        server = _Server(("127.0.0.1", 0), handler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}/"
@@ -84,6 +84,12 @@ def http_root() -> Iterator[callable]:  # type: ignore[valid-type]
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+class _Server(ThreadingHTTPServer):
+    # The default backlog of 5 drops connections when the reader fetches in parallel on
+    # a loaded machine; each drop costs a one-second retry.
+    request_queue_size = 128
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
