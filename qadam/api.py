@@ -20,6 +20,7 @@ from ninja.openapi.schema import OpenAPISchema
 from qadam.accounts.api import READ_AUTH, document_anonymous_reads
 from qadam.indicators.api import router as indicators_router
 from qadam.labelling.api import router as labelling_router
+from qadam.qol.api import router as qol_router
 from qadam.registry.api import router as registry_router
 from qadam.taxonomy.api import router as taxonomy_router
 from qadam.tracking.actions import ConcurrentEditError, TransitionError
@@ -53,6 +54,7 @@ api.add_router("", taxonomy_router)
 api.add_router("", tracking_router)
 api.add_router("", labelling_router)
 api.add_router("", indicators_router)
+api.add_router("", qol_router)
 
 
 @api.exception_handler(Http404)

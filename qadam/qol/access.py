@@ -16,12 +16,15 @@ def get_standards_for_user(user: Any) -> QuerySet[Standard]:
 
 
 def get_standard_for_user(user: Any, code: str | None = None) -> Standard:
-    """The standard named ``code``, else the configured default, else the only one."""
+    """The standard named ``code``; without a code, the configured default, else the
+    only one there is."""
     standards = get_standards_for_user(user)
-    code = code or settings.QADAM_QOL_STANDARD
-    standard = standards.filter(code=code).first() or (
-        standards.first() if standards.count() == 1 else None
-    )
+    if code:
+        standard = standards.filter(code=code).first()
+    else:
+        standard = standards.filter(code=settings.QADAM_QOL_STANDARD).first() or (
+            standards.first() if standards.count() == 1 else None
+        )
     if standard is None:
         raise Http404
     return standard

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -41,7 +41,12 @@ def _current(request: HttpRequest, code: str | None) -> tuple[Standard, Standard
 
 @require_GET
 def overview(request: HttpRequest, code: str | None = None) -> HttpResponse:
-    standard, version = _current(request, code)
+    try:
+        standard, version = _current(request, code)
+    except Http404:
+        if code:
+            raise
+        return render(request, "qol/none.html", {}, status=404)
     evaluation = get_evaluation_for_user(request.user, version)
     running = version.evaluations.filter(
         status__in=[Evaluation.Status.QUEUED, Evaluation.Status.RUNNING]

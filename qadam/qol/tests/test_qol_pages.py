@@ -217,3 +217,26 @@ def test_cli_export_round_trips(standard: StandardVersion) -> None:
     out = io.StringIO()
     call_command("qol", "export", "--standard", "synthetic-qol", stdout=out)
     assert out.getvalue() == SYNTHETIC_STANDARD
+
+
+def test_api_gives_the_standard_and_the_stored_verdicts(evaluated: Evaluation) -> None:
+    standard = Client().get("/api/v1/qol/synthetic-qol").json()
+    assert standard["version"] == 1 and standard["document"]["code"] == "synthetic-qol"
+    verdicts = Client().get("/api/v1/qol/synthetic-qol/verdicts").json()
+    akt = next(v for v in verdicts if v["region"] == "KZAKT")
+    assert akt["sufficient"] is False and akt["rank_p95"] == 4
+    older = Client().get("/api/v1/qol/synthetic-qol/verdicts", {"year": 2021}).json()
+    assert {v["year"] for v in older} == {2021}
+    assert all(v["median_rank"] is None for v in older)  # intervals: the evaluated year only
+    assert Client().get("/api/v1/qol/synthetic-qol/verdicts", {"year": 1990}).status_code == 404
+
+
+def test_api_says_404_before_any_evaluation(standard: StandardVersion) -> None:
+    assert Client().get("/api/v1/qol/synthetic-qol/verdicts").status_code == 404
+    assert Client().get("/api/v1/qol/no-such-standard").status_code == 404
+
+
+def test_menu_page_says_when_no_standard_was_saved(db: None) -> None:
+    response = Client().get(reverse("qol:standard"))
+    assert response.status_code == 404
+    assert "No quality-of-life standard has been saved yet" in response.content.decode()

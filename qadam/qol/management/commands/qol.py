@@ -15,6 +15,7 @@ from django.http import Http404
 
 from qadam.qol import actions as act
 from qadam.qol.access import get_standard_for_user, get_version_for_user
+from qadam.qol.api import verdict
 from qadam.qol.models import StandardVersion
 from qadam.qol.tasks import evaluate_standard
 
@@ -86,19 +87,7 @@ class Command(BaseCommand):
         for row in result["results"]:
             if row["year"] != year:
                 continue
-            rank = ranks.get(row["region"], {})
-            out = {
-                "region": row["region"],
-                "year": row["year"],
-                "index": row["index"],
-                "components": row["components"],
-                "sufficient": row["sufficient"],
-                "failed_components": row["failed_components"],
-                "coverage": row["coverage"],
-                "median_rank": rank.get("median_rank"),
-                "rank_p5": rank.get("rank_p5"),
-                "rank_p95": rank.get("rank_p95"),
-            }
+            out = verdict(row, ranks.get(row["region"], {}))
             self.stdout.write(json.dumps(out, ensure_ascii=False))
 
     def _compute(self, opts: dict[str, Any]) -> None:
