@@ -31,6 +31,7 @@ from ninja import File, Query, Router, Status, UploadedFile
 
 from qadam.accounts.api import WRITE_AUTH
 from qadam.accounts.rules import is_secretariat_admin
+from qadam.indicators.models import Indicator
 from qadam.registry.access import get_recommendation_for_user, get_recommendations_for_user
 from qadam.registry.api import paginate
 from qadam.registry.models import Cluster, Recommendation
@@ -246,6 +247,7 @@ def actions_with_relations(user: Any, qs: QuerySet[Action]) -> QuerySet[Action]:
             "recommendations", queryset=get_recommendations_for_user(user).order_by("pk").only("pk")
         ),
         Prefetch("clusters", queryset=Cluster.objects.order_by("pk").only("pk")),
+        Prefetch("indicators", queryset=Indicator.objects.order_by("code").only("code")),
     )
 
 
@@ -274,6 +276,7 @@ def action_out(action: Action, today: datetime.date) -> dict[str, Any]:
         ],
         "recommendations": [r.pk for r in action.recommendations.all()],
         "clusters": [c.pk for c in action.clusters.all()],
+        "indicators": [i.code for i in action.indicators.all()],
         "flags": action.flags,
         "version": action.version,
         "published": action.published,

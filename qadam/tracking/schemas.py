@@ -145,6 +145,7 @@ class ActionOut(Schema):
     institutions: list[AssignmentIO] = Field(description="Lead first, then co-executors.")
     recommendations: list[int] = Field(description="Linked recommendations you can see.")
     clusters: list[int]
+    indicators: list[str] = Field(description="Codes of the indicators it should move.")
     flags: list[str] = Field(description="Problems a plan import raised, until resolved.")
     version: int = Field(description="Send it back with a change (optimistic locking).")
     published: bool

@@ -336,7 +336,8 @@ def test_method_break_and_breaks_for(synthetic: Path) -> None:
     csv = "Year,Value\n2017,2.7\n2018,4.3\n2019,4.3\n"
     repo = read(write_repo(synthetic, {"1-2-1": csv}))
     problem = one(repo, "method-break-2018")
-    assert problem.rows == (3, 4) and "55 %" in problem.message and "astanatimes.com" in problem.message
+    assert problem.rows == (3, 4) and "55 %" in problem.message
+    assert "astanatimes.com" in problem.message
     flags = [r.flags for r in rows_of(repo, "1-2-1")]
     assert flags == [(), ("method-break-2018",), ("method-break-2018",)]
     assert opensdg.breaks_for("1-2-1") == [(2018, "method-break-2018")]

@@ -770,4 +770,4 @@ def test_list_queries_do_not_grow_with_the_rows(
     few = counts()
     _grow(world, 6)
     assert counts() == few
-    assert max(few) <= 10
+    assert max(few) <= 11  # a constant: one prefetch per relation (indicators added one)
