@@ -99,6 +99,7 @@ def line_chart(indicator: Indicator, series: Series, grid: Grid, highlight: str 
         unit=unit_text(indicator, series),
         breaks=[(int(year), break_label(code)) for year, code in indicator.breaks],
         highlight=highlighted,
+        others_label=_("Regions"),
         id_prefix=f"line-{indicator.pk}",
     )
 

@@ -78,7 +78,18 @@ def _key_indicators(user: Any) -> list[dict[str, Any]]:
             continue
         national = list(Observation.objects.filter(series=series, region="").order_by("year"))
         if national:
-            out.append({"indicator": indicator, "first": national[0], "last": national[-1]})
+            breaks = [int(y) for y, code in indicator.breaks if str(code).startswith("method")]
+            out.append(
+                {
+                    "indicator": indicator,
+                    "first": national[0],
+                    "last": national[-1],
+                    # A first-to-latest change across a method change is no trend.
+                    "method_break": next(
+                        (y for y in breaks if national[0].year < y <= national[-1].year), None
+                    ),
+                }
+            )
     return out
 
 

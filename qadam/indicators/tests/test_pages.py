@@ -152,3 +152,15 @@ def test_api_lists_and_gives_observations(imported: Indicator) -> None:
     total = next(s for s in detail["series"] if s["disaggregation"] == {"SEX": "_T"})
     assert {"region": "", "year": 2021, "value": 5.0, "flags": []} in total["observations"]
     assert Client().get("/api/v1/indicators/kazstat-sdg/nope").status_code == 404
+
+
+def test_key_figure_across_a_method_change_says_so(regions: None, tmp_path: Path) -> None:
+    root = tmp_path / "synthetic-poverty"
+    (root / "data").mkdir(parents=True)
+    (root / "data" / "indicator_1-2-1.csv").write_text(
+        "Year,UNIT_MEASURE,REF_AREA,Value\n2016,PT,,2.6\n2017,PT,,2.7\n2018,PT,,4.3\n"
+    )
+    call_command("indicators", "import", "opensdg", str(root), stdout=io.StringIO(), verbosity=0)
+    listing = Client().get(reverse("indicators:indicator-list")).content.decode()
+    assert "2.60 (2016) → 4.30 (2018)" in listing
+    assert "The method changed in 2018: the two values are not comparable." in listing
